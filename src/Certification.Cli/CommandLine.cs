@@ -1,0 +1,11 @@
+namespace Certification.Cli;
+
+/// <summary>Dispatches the verbs; each verb lives in its own file.</summary>
+public static class CommandLine
+{
+    public static Task<int> RunAsync(string[] args)
+    {
+        Console.Error.WriteLine("usage: certification <pki|sign|verify|certify> ...");
+        return Task.FromResult(4);
+    }
+}

@@ -1,0 +1,1 @@
+return await Certification.Cli.CommandLine.RunAsync(args);
