@@ -1,0 +1,234 @@
+using System.Security.Cryptography;
+using Certification.Signing.Appearance;
+using Certification.Signing.Cms;
+using Certification.Signing.Pdf;
+using Certification.Signing.Pdf.Writing;
+using Certification.Signing.Timestamps;
+using Org.BouncyCastle.X509;
+
+namespace Certification.Signing.Pades;
+
+/// <summary>
+/// Signs PDFs by incremental update at the PAdES baseline levels (ETSI EN 319 142-1). The pipeline:
+/// <see cref="PrepareAsync"/> lays out the revision with placeholders and computes what the key must sign;
+/// <see cref="CompleteAsync"/> embeds the CMS (adding the signature timestamp for B-T), then appends the
+/// DSS (B-LT) and a document timestamp (B-LTA), each in its own revision.
+/// </summary>
+public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IValidationDataSource? validationData = null, TimeProvider? clock = null)
+{
+    /// <summary>Room reserved for a signature timestamp token inside /Contents.</summary>
+    private const int TimestampAllowance = 12_000;
+    private const int DocumentTimestampCapacity = 16_000;
+
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    /// <summary>Checks the signer certificate before anything is signed; throws to refuse.</summary>
+    public Func<IReadOnlyList<X509Certificate>, DateTimeOffset, CancellationToken, Task>? CertificateCheck { get; init; }
+
+    public async Task<byte[]> SignAsync(ReadOnlyMemory<byte> pdf, ISigningKey key, SignatureRequest request, CancellationToken ct = default)
+    {
+        var pending = await PrepareAsync(pdf, key.CertificateChain, key.Algorithm, request, ct);
+        var signature = await key.SignDigestAsync(pending.DataToSign, ct);
+        return await CompleteAsync(pdf, pending, signature, key.CertificateChain, ct);
+    }
+
+    public async Task<PendingSignature> PrepareAsync(
+        ReadOnlyMemory<byte> pdf, IReadOnlyList<X509Certificate> chain, SignatureAlgorithm algorithm, SignatureRequest request, CancellationToken ct = default)
+    {
+        if (chain.Count == 0) throw new ArgumentException("The signer certificate is required to prepare a signature");
+        if (request.Level >= PadesLevel.BaselineT && timestamps is null)
+            throw new InvalidOperationException($"PAdES {request.Level.Name()} needs a timestamp authority");
+        var now = _clock.GetUtcNow();
+        if (CertificateCheck is not null) await CertificateCheck(chain, now, ct);
+
+        var file = PdfFile.Open(pdf);
+        var existingPermissions = SignatureFields.CertificationPermissions(file);
+        if (existingPermissions == 1)
+            throw new InvalidOperationException("The document is certified with DocMDP permission 1: no further signatures are allowed");
+        if (request.CertifyPermissions is { } p)
+        {
+            if (p is < 1 or > 3) throw new ArgumentException("DocMDP permissions must be 1, 2 or 3");
+            if (EmbeddedSignatures.Find(file).Count > 0)
+                throw new InvalidOperationException("A certification signature must be the first signature in the document");
+        }
+
+        var update = new IncrementalUpdate(file);
+        var catalog = new CatalogChanges(file);
+        var fieldName = SignatureFields.ChooseFieldName(file, request.FieldName);
+        var certBytes = chain.Sum(c => c.GetEncoded().Length);
+        var capacity = Math.Max(certBytes, 6_000) + 2_000 + (request.Level >= PadesLevel.BaselineT ? TimestampAllowance : 0);
+        var placeholders = new SignaturePlaceholders(capacity);
+
+        var signature = new PdfDictionary()
+            .Set("Type", new PdfName("Sig"))
+            .Set("Filter", new PdfName("Adobe.PPKLite"))
+            .Set("SubFilter", new PdfName(request.SubFilter == SignatureSubFilter.CadesDetached ? "ETSI.CAdES.detached" : "adbe.pkcs7.detached"))
+            .Set("ByteRange", placeholders.ByteRange);
+        var signerName = SignerDisplayName(chain[0]);
+        signature["Name"] = PdfString.FromText(signerName);
+        signature["M"] = PdfDate.ToPdfString(now.ToOffset(TimeSpan.FromHours(7)));
+        if (request.Reason is { } reason) signature["Reason"] = PdfString.FromText(reason);
+        if (request.Location is { } location) signature["Location"] = PdfString.FromText(location);
+        if (request.ContactInfo is { } contact) signature["ContactInfo"] = PdfString.FromText(contact);
+        if (request.CertifyPermissions is { } permissions)
+        {
+            signature["Reference"] = new PdfArray([new PdfDictionary()
+                .Set("Type", new PdfName("SigRef"))
+                .Set("TransformMethod", new PdfName("DocMDP"))
+                .Set("TransformParams", new PdfDictionary()
+                    .Set("Type", new PdfName("TransformParams"))
+                    .Set("P", new PdfInteger(permissions))
+                    .Set("V", new PdfName("1.2")))]);
+        }
+        signature["Contents"] = placeholders.Contents;
+        var signatureRef = update.Add(signature);
+
+        var (appearanceRef, page, rect) = AddAppearance(update, request.Appearance, chain[0], now);
+        SignatureFields.Add(update, file, fieldName, signatureRef, appearanceRef, page, rect, catalog);
+        if (request.CertifyPermissions is not null)
+            catalog.Edit()["Perms"] = new PdfDictionary().Set("DocMDP", signatureRef);
+        catalog.WriteTo(update);
+
+        var prepared = placeholders.Layout(pdf, update.Write(), algorithm.Hash);
+        var signedAttributes = CmsSignatureBuilder.BuildSignedAttributes(prepared.Digest, chain[0], algorithm.Hash);
+        return new PendingSignature
+        {
+            DataToSign = CmsSignatureBuilder.HashData(algorithm.Hash, signedAttributes),
+            HashAlgorithm = algorithm.Hash.Name!,
+            Scheme = algorithm.Scheme,
+            Level = request.Level,
+            SignedAttributes = signedAttributes,
+            SignerCertificate = chain[0].GetEncoded(),
+            UpdateBytes = prepared.UpdateBytes,
+            BaseLength = prepared.BaseLength,
+            ContentsOffset = prepared.ContentsOffset,
+            ContentsCapacity = prepared.ContentsCapacity,
+            DocumentSha256 = SHA256.HashData(pdf.Span),
+        };
+    }
+
+    public async Task<byte[]> CompleteAsync(
+        ReadOnlyMemory<byte> pdf, PendingSignature pending, byte[] signatureValue, IReadOnlyList<X509Certificate> chain, CancellationToken ct = default)
+    {
+        if (pdf.Length != pending.BaseLength || !SHA256.HashData(pdf.Span).AsSpan().SequenceEqual(pending.DocumentSha256))
+            throw new InvalidOperationException("This is not the document the signature was prepared for");
+        if (chain.Count == 0 || !chain[0].GetEncoded().AsSpan().SequenceEqual(pending.SignerCertificate))
+            throw new InvalidOperationException("The certificate chain does not start with the certificate the signature was prepared for");
+        if (!SignatureValues.Verify(chain[0], pending.Algorithm, pending.DataToSign, signatureValue))
+            throw new InvalidOperationException("The signature value does not verify with the signer certificate's public key");
+
+        byte[]? token = null;
+        if (pending.Level >= PadesLevel.BaselineT)
+        {
+            var tsa = timestamps ?? throw new InvalidOperationException("A timestamp authority is required");
+            token = await tsa.GetTimestampTokenAsync(CmsSignatureBuilder.HashData(pending.Hash, signatureValue), pending.Hash, ct);
+        }
+        var container = CmsSignatureBuilder.Assemble(pending.SignedAttributes, signatureValue, pending.Algorithm, chain, token);
+        var prepared = new PreparedRevision(pending.UpdateBytes.ToArray(), pending.BaseLength, pending.ContentsOffset, pending.ContentsCapacity, [], []);
+        prepared.Embed(container);
+        var signed = prepared.AppendTo(pdf.Span);
+
+        if (pending.Level >= PadesLevel.BaselineLT) signed = await AddValidationDataAsync(signed, ct);
+        if (pending.Level >= PadesLevel.BaselineLTA) signed = await AddDocumentTimestampAsync(signed, pending.Hash, ct);
+        return signed;
+    }
+
+    /// <summary>B-LT: a revision with the DSS holding certificates and revocation data for every signature
+    /// and timestamp in the file that does not have a VRI entry yet.</summary>
+    public async Task<byte[]> AddValidationDataAsync(byte[] pdf, CancellationToken ct = default)
+    {
+        var file = PdfFile.Open(pdf);
+        var existingVri = file.Get<PdfDictionary>(file.Catalog, "DSS") is { } dss ? file.Get<PdfDictionary>(dss, "VRI") : null;
+        var entries = new List<DocumentSecurityStore.VriEntry>();
+        foreach (var signature in EmbeddedSignatures.Find(file))
+        {
+            if (existingVri?.ContainsKey(signature.VriKey) == true) continue;
+            entries.Add(new(signature.VriKey, await CollectAsync(signature, ct)));
+        }
+        return entries.Count == 0 ? pdf : DocumentSecurityStore.Append(pdf, entries, _clock.GetUtcNow());
+    }
+
+    /// <summary>B-LTA: a document timestamp (ETSI.RFC3161) over the whole file as it stands.</summary>
+    public async Task<byte[]> AddDocumentTimestampAsync(byte[] pdf, HashAlgorithmName hash, CancellationToken ct = default)
+    {
+        var tsa = timestamps ?? throw new InvalidOperationException("A document timestamp needs a timestamp authority");
+        var file = PdfFile.Open(pdf);
+        var update = new IncrementalUpdate(file);
+        var catalog = new CatalogChanges(file);
+        var placeholders = new SignaturePlaceholders(DocumentTimestampCapacity);
+        var dictionary = new PdfDictionary()
+            .Set("Type", new PdfName("DocTimeStamp"))
+            .Set("Filter", new PdfName("Adobe.PPKLite"))
+            .Set("SubFilter", new PdfName("ETSI.RFC3161"))
+            .Set("ByteRange", placeholders.ByteRange)
+            .Set("Contents", placeholders.Contents);
+        var valueRef = update.Add(dictionary);
+        SignatureFields.Add(update, file, SignatureFields.ChooseFieldName(file, null, "DocumentTimestamp"), valueRef,
+            SignatureAppearanceRenderer.AddEmpty(update), 1, [0, 0, 0, 0], catalog);
+        catalog.WriteTo(update);
+        var prepared = placeholders.Layout(pdf, update.Write(), hash);
+        prepared.Embed(await tsa.GetTimestampTokenAsync(prepared.Digest, hash, ct));
+        return prepared.AppendTo(pdf);
+    }
+
+    /// <summary>Renews an archive (B-LTA extension, ETSI EN 319 142-1 § 5.5): fresh validation data for
+    /// everything in the file, including the last document timestamp, then a new document timestamp.</summary>
+    public async Task<byte[]> ExtendAsync(byte[] pdf, CancellationToken ct = default)
+    {
+        var file = PdfFile.Open(pdf);
+        var entries = new List<DocumentSecurityStore.VriEntry>();
+        foreach (var signature in EmbeddedSignatures.Find(file)) entries.Add(new(signature.VriKey, await CollectAsync(signature, ct)));
+        var withData = entries.Count == 0 ? pdf : DocumentSecurityStore.Append(pdf, entries, _clock.GetUtcNow());
+        return await AddDocumentTimestampAsync(withData, HashAlgorithmName.SHA256, ct);
+    }
+
+    private async Task<ValidationMaterial> CollectAsync(EmbeddedSignature signature, CancellationToken ct)
+    {
+        var container = signature.ContainerBytes;
+        var chains = new List<IReadOnlyList<X509Certificate>>();
+        var (signer, all) = CertificateChains.FromCms(container);
+        if (signer is not null) chains.Add(CertificateChains.Build(signer, all));
+        if (!signature.IsDocumentTimestamp && CertificateChains.SignatureTimestamp(container) is { } token)
+        {
+            var tsaCerts = token.GetCertificates().EnumerateMatches(null).ToList();
+            var tsaSigner = tsaCerts.FirstOrDefault(c => token.SignerID.Match(c));
+            if (tsaSigner is not null) chains.Add(CertificateChains.Build(tsaSigner, tsaCerts));
+        }
+
+        var certificates = new List<byte[]>();
+        var crls = new List<byte[]>();
+        var ocsps = new List<byte[]>();
+        foreach (var chain in chains)
+        {
+            certificates.AddRange(chain.Select(c => c.GetEncoded()));
+            if (validationData is null) continue;
+            var material = await validationData.CollectAsync(chain, ct);
+            certificates.AddRange(material.Certificates);
+            crls.AddRange(material.Crls);
+            ocsps.AddRange(material.OcspResponses);
+        }
+        return new ValidationMaterial(certificates, crls, ocsps);
+    }
+
+    private static (PdfReference Appearance, int Page, double[] Rect) AddAppearance(
+        IncrementalUpdate update, SignatureAppearance? appearance, X509Certificate signer, DateTimeOffset now)
+    {
+        if (appearance is null) return (SignatureAppearanceRenderer.AddEmpty(update), 1, [0, 0, 0, 0]);
+        var lines = appearance.Lines ?? DefaultLines(signer, now);
+        var reference = SignatureAppearanceRenderer.Add(update, appearance.Width, appearance.Height, lines);
+        return (reference, appearance.Page, [appearance.X, appearance.Y, appearance.X + appearance.Width, appearance.Y + appearance.Height]);
+    }
+
+    /// <summary>Signer, organisation and time (ISO 8601), Vietnamese first.</summary>
+    public static IReadOnlyList<string> DefaultLines(X509Certificate signer, DateTimeOffset time)
+    {
+        var lines = new List<string> { $"Ký bởi / Signed by: {SignerDisplayName(signer)}" };
+        var organisation = signer.SubjectDN.GetValueList(Org.BouncyCastle.Asn1.X509.X509Name.O).FirstOrDefault();
+        if (organisation is not null) lines.Add($"Cơ quan / Office: {organisation}");
+        lines.Add($"Thời gian / Time: {time.ToOffset(TimeSpan.FromHours(7)):yyyy-MM-ddTHH:mm:sszzz}");
+        return lines;
+    }
+
+    public static string SignerDisplayName(X509Certificate certificate) =>
+        certificate.SubjectDN.GetValueList(Org.BouncyCastle.Asn1.X509.X509Name.CN).FirstOrDefault() ?? certificate.SubjectDN.ToString();
+}
