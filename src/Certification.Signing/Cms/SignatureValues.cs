@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Org.BouncyCastle.X509;
 
 namespace Certification.Signing.Cms;
@@ -9,7 +10,7 @@ public static class SignatureValues
 {
     public static bool Verify(X509Certificate certificate, SignatureAlgorithm algorithm, byte[] digest, byte[] signature)
     {
-        using var cert = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(certificate.GetEncoded());
+        using var cert = X509CertificateLoader.LoadCertificate(certificate.GetEncoded());
         try
         {
             switch (algorithm.Scheme)
