@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Org.BouncyCastle.X509;
 
 namespace Certification.Signing.Cms;
 
@@ -8,7 +7,7 @@ namespace Certification.Signing.Cms;
 /// value that came back from an external signer, so a wrong key or PIN prompt fails loudly).</summary>
 public static class SignatureValues
 {
-    public static bool Verify(X509Certificate certificate, SignatureAlgorithm algorithm, byte[] digest, byte[] signature)
+    public static bool Verify(Org.BouncyCastle.X509.X509Certificate certificate, SignatureAlgorithm algorithm, byte[] digest, byte[] signature)
     {
         using var cert = X509CertificateLoader.LoadCertificate(certificate.GetEncoded());
         try
