@@ -27,13 +27,35 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IValidat
 
     public async Task<byte[]> SignAsync(ReadOnlyMemory<byte> pdf, ISigningKey key, SignatureRequest request, CancellationToken ct = default)
     {
-        var pending = await PrepareAsync(pdf, key.CertificateChain, key.Algorithm, request, ct);
+        var pending = await PrepareCoreAsync(pdf, key.CertificateChain, key.Algorithm, request, fingerprint: false, ct);
         var signature = await key.SignDigestAsync(pending.DataToSign, ct);
-        return await CompleteAsync(pdf, pending, signature, key.CertificateChain, ct);
+        return await CompleteCoreAsync(pdf, pending, signature, key.CertificateChain, ct);
     }
 
-    public async Task<PendingSignature> PrepareAsync(
-        ReadOnlyMemory<byte> pdf, IReadOnlyList<X509Certificate> chain, SignatureAlgorithm algorithm, SignatureRequest request, CancellationToken ct = default)
+    /// <summary>Signs and writes the result to <paramref name="output"/>. Up to B-T the original bytes are
+    /// written straight from <paramref name="pdf"/> followed by the new revision, so a large scan set is
+    /// never copied in memory.</summary>
+    public async Task SignAsync(ReadOnlyMemory<byte> pdf, ISigningKey key, SignatureRequest request, Stream output, CancellationToken ct = default)
+    {
+        var pending = await PrepareCoreAsync(pdf, key.CertificateChain, key.Algorithm, request, fingerprint: false, ct);
+        var signature = await key.SignDigestAsync(pending.DataToSign, ct);
+        if (request.Level >= PadesLevel.BaselineLT)
+        {
+            await output.WriteAsync(await CompleteCoreAsync(pdf, pending, signature, key.CertificateChain, ct), ct);
+            return;
+        }
+        var revision = await EmbedSignatureAsync(pdf, pending, signature, key.CertificateChain, ct);
+        await output.WriteAsync(pdf, ct);
+        await output.WriteAsync(revision.UpdateBytes, ct);
+    }
+
+    /// <summary>Step one of external signing: lays out the revision and returns the digest the key must sign.</summary>
+    public Task<PendingSignature> PrepareAsync(
+        ReadOnlyMemory<byte> pdf, IReadOnlyList<X509Certificate> chain, SignatureAlgorithm algorithm, SignatureRequest request, CancellationToken ct = default) =>
+        PrepareCoreAsync(pdf, chain, algorithm, request, fingerprint: true, ct);
+
+    private async Task<PendingSignature> PrepareCoreAsync(
+        ReadOnlyMemory<byte> pdf, IReadOnlyList<X509Certificate> chain, SignatureAlgorithm algorithm, SignatureRequest request, bool fingerprint, CancellationToken ct)
     {
         if (chain.Count == 0) throw new ArgumentException("The signer certificate is required to prepare a signature");
         if (request.Level >= PadesLevel.BaselineT && timestamps is null)
@@ -103,15 +125,32 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IValidat
             BaseLength = prepared.BaseLength,
             ContentsOffset = prepared.ContentsOffset,
             ContentsCapacity = prepared.ContentsCapacity,
-            DocumentSha256 = SHA256.HashData(pdf.Span),
+            DocumentSha256 = fingerprint ? SHA256.HashData(pdf.Span) : [],
         };
     }
 
-    public async Task<byte[]> CompleteAsync(
+    /// <summary>Step two of external signing: embeds the signature value the external key returned.</summary>
+    public Task<byte[]> CompleteAsync(
         ReadOnlyMemory<byte> pdf, PendingSignature pending, byte[] signatureValue, IReadOnlyList<X509Certificate> chain, CancellationToken ct = default)
     {
         if (pdf.Length != pending.BaseLength || !SHA256.HashData(pdf.Span).AsSpan().SequenceEqual(pending.DocumentSha256))
             throw new InvalidOperationException("This is not the document the signature was prepared for");
+        return CompleteCoreAsync(pdf, pending, signatureValue, chain, ct);
+    }
+
+    private async Task<byte[]> CompleteCoreAsync(
+        ReadOnlyMemory<byte> pdf, PendingSignature pending, byte[] signatureValue, IReadOnlyList<X509Certificate> chain, CancellationToken ct)
+    {
+        var signed = (await EmbedSignatureAsync(pdf, pending, signatureValue, chain, ct)).AppendTo(pdf.Span);
+        if (pending.Level >= PadesLevel.BaselineLT) signed = await AddValidationDataAsync(signed, ct);
+        if (pending.Level >= PadesLevel.BaselineLTA) signed = await AddDocumentTimestampAsync(signed, pending.Hash, ct);
+        return signed;
+    }
+
+    /// <summary>Checks the returned signature value, timestamps it for B-T and above, and writes the CMS into /Contents.</summary>
+    private async Task<PreparedRevision> EmbedSignatureAsync(
+        ReadOnlyMemory<byte> pdf, PendingSignature pending, byte[] signatureValue, IReadOnlyList<X509Certificate> chain, CancellationToken ct)
+    {
         if (chain.Count == 0 || !chain[0].GetEncoded().AsSpan().SequenceEqual(pending.SignerCertificate))
             throw new InvalidOperationException("The certificate chain does not start with the certificate the signature was prepared for");
         if (!SignatureValues.Verify(chain[0], pending.Algorithm, pending.DataToSign, signatureValue))
@@ -126,11 +165,7 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IValidat
         var container = CmsSignatureBuilder.Assemble(pending.SignedAttributes, signatureValue, pending.Algorithm, chain, token);
         var prepared = new PreparedRevision(pending.UpdateBytes.ToArray(), pending.BaseLength, pending.ContentsOffset, pending.ContentsCapacity, [], []);
         prepared.Embed(container);
-        var signed = prepared.AppendTo(pdf.Span);
-
-        if (pending.Level >= PadesLevel.BaselineLT) signed = await AddValidationDataAsync(signed, ct);
-        if (pending.Level >= PadesLevel.BaselineLTA) signed = await AddDocumentTimestampAsync(signed, pending.Hash, ct);
-        return signed;
+        return prepared;
     }
 
     /// <summary>B-LT: a revision with the DSS holding certificates and revocation data for every signature
