@@ -76,13 +76,15 @@ public static class ScratchCertificates
         var serial = RandomNumberGenerator.GetBytes(12);
         serial[0] &= 0x7F;
 
+        // Signed by the RSA root whatever the leaf's key type (the overload with a generator allows that).
+        var issuerSignature = X509SignatureGenerator.CreateForRSA(rootKey, RSASignaturePadding.Pkcs1);
         X509Certificate2 leaf;
         if (keyType == ScratchKeyType.Rsa2048)
         {
             using var key = RSA.Create(2048);
             var request = new CertificateRequest(name, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
             AddLeafExtensions(request, root, timeStamping);
-            using var cert = request.Create(root, notBefore, notAfter, serial);
+            using var cert = request.Create(root.SubjectName, issuerSignature, notBefore, notAfter, serial);
             leaf = cert.CopyWithPrivateKey(key);
         }
         else
@@ -90,7 +92,7 @@ public static class ScratchCertificates
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             var request = new CertificateRequest(name, key, HashAlgorithmName.SHA256);
             AddLeafExtensions(request, root, timeStamping);
-            using var cert = request.Create(root, notBefore, notAfter, serial);
+            using var cert = request.Create(root.SubjectName, issuerSignature, notBefore, notAfter, serial);
             leaf = cert.CopyWithPrivateKey(key);
         }
         // Round-trip through PKCS#12 so the keys are usable by every API (SignedCms included) on Linux.
