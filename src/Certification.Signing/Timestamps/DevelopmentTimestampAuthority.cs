@@ -79,7 +79,8 @@ public sealed class DevelopmentTimestampAuthority : ITimestampAuthority
     public byte[] Respond(byte[] timeStampRequestDer)
     {
         ArgumentNullException.ThrowIfNull(timeStampRequestDer);
-        var responder = new TimeStampResponseGenerator(_generator, TspAlgorithms.Allowed);
+        // Only our own policy is accepted: BouncyCastle would otherwise stamp the requested policy into the token.
+        var responder = new TimeStampResponseGenerator(_generator, TspAlgorithms.Allowed, [PolicyOid]);
         TimeStampRequest request;
         try
         {
