@@ -51,14 +51,14 @@ public static class SamplePdfs
     /// valid" warnings (see <see cref="QpdfCheck.HasOnlyUnterminatedFlateWarnings"/>).</summary>
     public static string PdfSharpText(string directory, string fileName = "pdfsharp-text.pdf", bool compressContentStreams = true)
     {
-        SampleFontResolver.EnsureInstalled();
+        Certification.Signing.Appearance.EmbeddedFonts.Install();
         var path = Path.Combine(directory, fileName);
         using var document = new PdfDocument();
         document.Options.CompressContentStreams = compressContentStreams;
         document.Info.Title = "Sample text document";
         document.Info.Author = "Certification tests";
-        var font = new XFont(SampleFontResolver.FamilyName, 12);
-        var heading = new XFont(SampleFontResolver.FamilyName, 18);
+        var font = new XFont(Certification.Signing.Appearance.EmbeddedFonts.SerifFamily, 12);
+        var heading = new XFont(Certification.Signing.Appearance.EmbeddedFonts.SerifFamily, 18);
         for (var pageNumber = 1; pageNumber <= 2; pageNumber++)
         {
             var page = document.AddPage();

@@ -19,6 +19,9 @@ public sealed class EmbeddedFonts : IFontResolver
         lock (InstallLock)
         {
             if (GlobalFontSettings.FontResolver is EmbeddedFonts) return;
+            // PDFsharp allows one resolver per process, fixed once a font was used.
+            if (GlobalFontSettings.FontResolver is { } other)
+                throw new InvalidOperationException($"PDFsharp already uses the font resolver {other.GetType().Name}; install EmbeddedFonts first");
             GlobalFontSettings.FontResolver = new EmbeddedFonts();
         }
     }

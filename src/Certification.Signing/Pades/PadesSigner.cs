@@ -3,6 +3,8 @@ using Certification.Signing.Appearance;
 using Certification.Signing.Cms;
 using Certification.Signing.Pdf;
 using Certification.Signing.Pdf.Writing;
+using Certification.Signing.Pki;
+using Certification.Signing.Revocation;
 using Certification.Signing.Timestamps;
 using Org.BouncyCastle.X509;
 
@@ -14,16 +16,13 @@ namespace Certification.Signing.Pades;
 /// <see cref="CompleteAsync"/> embeds the CMS (adding the signature timestamp for B-T), then appends the
 /// DSS (B-LT) and a document timestamp (B-LTA), each in its own revision.
 /// </summary>
-public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IValidationDataSource? validationData = null, TimeProvider? clock = null)
+public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocationSource? revocation = null, TimeProvider? clock = null)
 {
     /// <summary>Room reserved for a signature timestamp token inside /Contents.</summary>
     private const int TimestampAllowance = 12_000;
     private const int DocumentTimestampCapacity = 16_000;
 
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
-
-    /// <summary>Checks the signer certificate before anything is signed; throws to refuse.</summary>
-    public Func<IReadOnlyList<X509Certificate>, DateTimeOffset, CancellationToken, Task>? CertificateCheck { get; init; }
 
     public async Task<byte[]> SignAsync(ReadOnlyMemory<byte> pdf, ISigningKey key, SignatureRequest request, CancellationToken ct = default)
     {
@@ -61,7 +60,7 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IValidat
         if (request.Level >= PadesLevel.BaselineT && timestamps is null)
             throw new InvalidOperationException($"PAdES {request.Level.Name()} needs a timestamp authority");
         var now = _clock.GetUtcNow();
-        if (CertificateCheck is not null) await CertificateCheck(chain, now, ct);
+        await CheckSignerCertificateAsync(chain, now, ct);
 
         var file = PdfFile.Open(pdf);
         var existingPermissions = SignatureFields.CertificationPermissions(file);
@@ -230,19 +229,34 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IValidat
             if (tsaSigner is not null) chains.Add(CertificateChains.Build(tsaSigner, tsaCerts));
         }
 
-        var certificates = new List<byte[]>();
-        var crls = new List<byte[]>();
-        var ocsps = new List<byte[]>();
-        foreach (var chain in chains)
+        var certificates = chains.SelectMany(c => c).Select(c => c.GetEncoded()).ToList();
+        var data = RevocationData.Empty;
+        if (revocation is not null)
         {
-            certificates.AddRange(chain.Select(c => c.GetEncoded()));
-            if (validationData is null) continue;
-            var material = await validationData.CollectAsync(chain, ct);
-            certificates.AddRange(material.Certificates);
-            crls.AddRange(material.Crls);
-            ocsps.AddRange(material.OcspResponses);
+            foreach (var chain in chains) data = data.Merge(await revocation.FetchAsync(chain, ct));
         }
-        return new ValidationMaterial(certificates, crls, ocsps);
+        // Delegated OCSP responder certificates travel inside the responses; validators find them there.
+        return new ValidationMaterial(certificates, data.Crls, data.OcspResponses);
+    }
+
+    /// <summary>Refuses an expired, not yet valid, wrongly-purposed or known-revoked signer certificate
+    /// (Circular 15/2025: signing software checks the certificate before signing). Revocation is checked
+    /// when a source is configured and the issuer is known; unobtainable evidence does not block signing.</summary>
+    private async Task CheckSignerCertificateAsync(IReadOnlyList<X509Certificate> chain, DateTimeOffset now, CancellationToken ct)
+    {
+        RevocationStatus? status = null;
+        if (revocation is not null && chain.Count > 1)
+        {
+            try
+            {
+                status = await revocation.CheckAsync(chain[0], chain[1], ct);
+            }
+            catch (RevocationFetchException)
+            {
+                status = RevocationStatus.Unknown;
+            }
+        }
+        SigningCertificatePolicy.Check(chain[0], now, status);
     }
 
     private static (PdfReference Appearance, int Page, double[] Rect) AddAppearance(

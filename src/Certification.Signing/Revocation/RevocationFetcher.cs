@@ -46,7 +46,7 @@ public sealed record RevocationFetcherOptions
 /// signed by the certificate's issuer; an OCSP response by the issuer or by a responder certificate the issuer
 /// issued with EKU id-kp-OCSPSigning (RFC 6960 § 4.2.2.2), and must answer for the certificate asked about.
 /// </summary>
-public sealed class RevocationFetcher : IDisposable
+public sealed class RevocationFetcher : IRevocationSource, IDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;

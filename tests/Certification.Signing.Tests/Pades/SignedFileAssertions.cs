@@ -9,22 +9,34 @@ internal static class SignedFileAssertions
 {
     /// <summary>pdfsig: every signature valid and trusted; openssl cms: every CMS verifies over its byte range;
     /// qpdf: no structural errors.</summary>
-    public static PdfsigReport AssertJudgesAccept(string path, int expectedSignatures, params string[] extraAnchors)
+    public static PdfsigReport AssertJudgesAccept(string path, int expectedSignatures, params string[] extraAnchors) =>
+        AssertJudgesAccept(path, expectedSignatures, lastCoversWholeFile: true, extraAnchors);
+
+    /// <param name="lastCoversWholeFile">False where a DSS revision (B-LT) follows the last signature.</param>
+    public static PdfsigReport AssertJudgesAccept(string path, int expectedSignatures, bool lastCoversWholeFile, params string[] extraAnchors)
     {
         // pdfsig asks the OCSP responder named in each certificate (NSS does), so the PKI must be serving.
         TestPki.Shared.StartServerAsync().GetAwaiter().GetResult();
         var anchors = new[] { TestPki.Shared.RootsPem }.Concat(extraAnchors).ToArray();
         var pdfsig = Pdfsig.Verify(path, anchors);
         Assert.True(pdfsig.Signatures.Count == expectedSignatures, $"pdfsig saw {pdfsig.Signatures.Count} signatures, expected {expectedSignatures}\n{pdfsig}");
-        foreach (var signature in pdfsig.Signatures)
+        // pdfsig 22.12 does not verify document timestamps (it prints "Signature Type: unknown");
+        // the tests check those with openssl ts instead.
+        foreach (var signature in pdfsig.Signatures.Where(s => s.SignatureType != "unknown"))
         {
             Assert.True(signature.IsValid, $"pdfsig: signature {signature.Number} not valid\n{pdfsig}");
             Assert.True(signature.IsTrusted, $"pdfsig: signature {signature.Number} not trusted\n{pdfsig}");
         }
-        Assert.True(pdfsig.Signatures[^1].TotalDocumentSigned, $"the last signature must cover the whole file\n{pdfsig}");
+        if (lastCoversWholeFile)
+            Assert.True(pdfsig.Signatures[^1].TotalDocumentSigned, $"the last signature must cover the whole file\n{pdfsig}");
 
-        foreach (var verification in OpenSslCms.VerifyPdf(path, anchors))
-            Assert.True(verification.Succeeded, verification.ToString());
+        // Signatures are detached CMS over their byte range; document timestamps (ETSI.RFC3161) carry
+        // their TSTInfo inside and are checked with openssl ts by the tests that make them.
+        foreach (var part in PdfSignatureScanner.Scan(path).Where(p => p.SubFilter != "ETSI.RFC3161"))
+        {
+            var verification = OpenSslCms.Verify(part.Cms, part.SignedBytes, anchors);
+            Assert.True(verification.ExitCode == 0, $"openssl cms, signature {part.Index}: {verification}");
+        }
 
         var qpdf = Qpdf.Check(path);
         Assert.False(qpdf.HasErrors, qpdf.ToString());
