@@ -31,6 +31,25 @@ public static class OpenSslCms
             .ToList();
     }
 
+    /// <summary>Integrity only: <c>openssl cms -verify -noverify</c> (content digest and signature value,
+    /// no chain) for every signature of <paramref name="pdfPath"/> that is not a document timestamp.</summary>
+    public static IReadOnlyList<OpenSslVerification> VerifyPdfIntegrityOnly(string pdfPath) =>
+        PdfSignatureScanner.Scan(pdfPath)
+            .Where(p => p.SubFilter != "ETSI.RFC3161")
+            .Select(p => new OpenSslVerification(p.Index, VerifyIntegrityOnly(p.Cms, p.SignedBytes)))
+            .ToList();
+
+    /// <summary><c>openssl cms -verify -noverify</c>: the signature over <paramref name="signedContent"/>
+    /// without any chain or trust check.</summary>
+    public static ToolResult VerifyIntegrityOnly(byte[] cmsDer, byte[] signedContent)
+    {
+        using var dir = new TempDirectory("openssl-cms");
+        File.WriteAllBytes(dir.File("sig.der"), cmsDer);
+        File.WriteAllBytes(dir.File("signed.bin"), signedContent);
+        return ExternalTool.Run("openssl", ["cms", "-verify", "-noverify", "-binary", "-inform", "DER", "-in", dir.File("sig.der"),
+            "-content", dir.File("signed.bin"), "-out", "/dev/null"]);
+    }
+
     /// <summary><c>openssl cms -verify -binary -inform DER -in sig.der -content signed-bytes -CAfile ca.pem
     /// -purpose any -out /dev/null</c>.</summary>
     public static ToolResult Verify(byte[] cmsDer, byte[] signedContent, IEnumerable<string> caPemPaths,

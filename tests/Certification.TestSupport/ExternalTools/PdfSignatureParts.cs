@@ -66,20 +66,49 @@ public static class PdfSignatureScanner
         return new PdfSignatureParts(index, range, signed, cms, FindSubFilter(pdf, byteRangePos), c + d == pdf.Length);
     }
 
-    /// <summary>Length of the DER element at the start of <paramref name="der"/> (the CMS ContentInfo);
-    /// the rest of /Contents is zero padding.</summary>
+    /// <summary>Length of the BER/DER element at the start of <paramref name="der"/> (the CMS ContentInfo);
+    /// the rest of /Contents is zero padding. Indefinite lengths (BER, which some signers emit) are
+    /// followed to their end-of-contents octets.</summary>
     public static int DerLength(ReadOnlySpan<byte> der)
     {
-        if (der.Length < 2 || der[0] != 0x30) throw new InvalidDataException("/Contents does not start with a DER SEQUENCE.");
-        int first = der[1];
-        if (first < 0x80) return 2 + first;
-        var n = first & 0x7F;
-        if (n is 0 or > 4 || der.Length < 2 + n) throw new InvalidDataException("/Contents has an unsupported DER length.");
-        var len = 0;
-        for (var i = 0; i < n; i++) len = (len << 8) | der[2 + i];
-        var total = 2 + n + len;
-        if (total > der.Length) throw new InvalidDataException("/Contents is shorter than its DER length.");
-        return total;
+        if (der.Length < 2 || der[0] != 0x30) throw new InvalidDataException("/Contents does not start with a SEQUENCE.");
+        return ElementLength(der, 0, depth: 0);
+    }
+
+    private static int ElementLength(ReadOnlySpan<byte> ber, int at, int depth)
+    {
+        if (depth > 64) throw new InvalidDataException("/Contents nests too deeply.");
+        var p = at;
+        if (p >= ber.Length) throw new InvalidDataException("/Contents ends inside an element.");
+        if ((ber[p++] & 0x1F) == 0x1F) // high tag number form
+            while (p < ber.Length && (ber[p++] & 0x80) != 0) { }
+        if (p >= ber.Length) throw new InvalidDataException("/Contents ends inside a tag.");
+        int first = ber[p++];
+        if (first == 0x80)
+        {
+            // Indefinite length: children until the end-of-contents octets 00 00 (X.690 § 8.1.3.6).
+            while (true)
+            {
+                if (p + 1 >= ber.Length) throw new InvalidDataException("/Contents: no end-of-contents.");
+                if (ber[p] == 0 && ber[p + 1] == 0) return p + 2 - at;
+                p += ElementLength(ber, p, depth + 1);
+            }
+        }
+        long len;
+        if (first < 0x80)
+        {
+            len = first;
+        }
+        else
+        {
+            var n = first & 0x7F;
+            if (n > 4 || p + n > ber.Length) throw new InvalidDataException("/Contents has an unsupported length.");
+            len = 0;
+            for (var i = 0; i < n; i++) len = (len << 8) | ber[p++];
+        }
+        var total = p - at + len;
+        if (at + total > ber.Length) throw new InvalidDataException("/Contents is shorter than its encoded length.");
+        return (int)total;
     }
 
     private static long[]? ReadIntegerArray(byte[] pdf, int pos)

@@ -26,6 +26,10 @@ public sealed record PdfsigSignature(
     public bool IsValid => SignatureValidation == "Signature is Valid.";
     public bool IsDigestMismatch => SignatureValidation == "Digest Mismatch.";
     public bool IsTrusted => CertificateValidation == "Certificate is Trusted.";
+
+    /// <summary>pdfsig 22.12 lists a document timestamp (ETSI.RFC3161) as "Signature Type: unknown" and
+    /// never verifies it ("Signature has not yet been verified."): judge those with <see cref="OpenSslTs"/>.</summary>
+    public bool IsUnverifiedDocumentTimestamp => SignatureType == "unknown";
 }
 
 /// <summary>What pdfsig said about a file.</summary>
