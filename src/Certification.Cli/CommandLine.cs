@@ -5,6 +5,8 @@ public static class CommandLine
 {
     public static Task<int> RunAsync(string[] args)
     {
+        if (args.Length > 0 && args[0] == "pki")
+            return PkiCommand.RunAsync(args[1..]);
         Console.Error.WriteLine("usage: certification <pki|sign|verify|certify> ...");
         return Task.FromResult(4);
     }

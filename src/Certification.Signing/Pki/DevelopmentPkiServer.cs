@@ -28,8 +28,8 @@ public sealed class DevelopmentPkiServer : IAsyncDisposable
         _pki = pki;
         Timestamps = new DevelopmentTimestampAuthority(pki.TimestampAuthority, clock ?? pki.Clock);
         Revocation = new DevelopmentRevocationAuthority(pki, clock);
-        var port = pki.BaseUrl.Port;
-        Url = new Uri($"http://127.0.0.1:{port}/");
+        // Loopback only, whatever host name the base URL uses; same port and path.
+        Url = new Uri($"http://127.0.0.1:{pki.BaseUrl.Port}{pki.BaseUrl.AbsolutePath}");
         _listener = new HttpListener();
         _listener.Prefixes.Add(Url.AbsoluteUri);
         try
@@ -53,7 +53,7 @@ public sealed class DevelopmentPkiServer : IAsyncDisposable
         return new DevelopmentPkiServer(pki, clock);
     }
 
-    /// <summary>Where it listens: http://127.0.0.1:PORT/.</summary>
+    /// <summary>Where it listens: http://127.0.0.1:PORT/ (plus the base URL's path, if any).</summary>
     public Uri Url { get; }
 
     public DevelopmentTimestampAuthority Timestamps { get; }
@@ -94,6 +94,8 @@ public sealed class DevelopmentPkiServer : IAsyncDisposable
         try
         {
             var path = request.Url?.AbsolutePath ?? "/";
+            if (path.StartsWith(Url.AbsolutePath, StringComparison.Ordinal))
+                path = "/" + path[Url.AbsolutePath.Length..];
             var method = request.HttpMethod;
             (int Status, string ContentType, byte[] Body) result = (method, path) switch
             {

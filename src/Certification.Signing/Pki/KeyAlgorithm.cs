@@ -20,7 +20,7 @@ public enum KeyAlgorithm
 
 /// <summary>
 /// Conversions between .NET keys (fast: OpenSSL does the arithmetic) and BouncyCastle key parameters
-/// (needed only where BouncyCastle builds ASN.1 structures around a public key or writes PKCS#12).
+/// (needed only where BouncyCastle builds ASN.1 structures around a public key).
 /// </summary>
 internal static class KeyMaterial
 {
@@ -38,7 +38,4 @@ internal static class KeyMaterial
 
     public static AsymmetricKeyParameter PublicKey(AsymmetricAlgorithm key) =>
         PublicKeyFactory.CreateKey(key.ExportSubjectPublicKeyInfo());
-
-    public static AsymmetricKeyParameter PrivateKey(AsymmetricAlgorithm key) =>
-        PrivateKeyFactory.CreateKey(key.ExportPkcs8PrivateKey());
 }

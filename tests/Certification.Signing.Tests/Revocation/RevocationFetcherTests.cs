@@ -66,24 +66,42 @@ public sealed class RevocationFetcherTests
     [Fact]
     public async Task Responses_are_cached_until_next_update()
     {
-        var server = await Shared.StartServerAsync();
-        using var fetcher = new RevocationFetcher();
+        await Shared.StartServerAsync();
+        // Count this fetcher's own requests (the shared server also serves tests running in parallel).
+        var counter = new CountingHandler();
+        using var http = new HttpClient(counter);
+        using var fetcher = new RevocationFetcher(http);
         await fetcher.FetchAsync(Shared.Pki.OfficeSeal.Chain);
-        var before = server.RequestCount;
+        var first = counter.Count;
+        Assert.Equal(2, first); // OCSP for the seal, the root's CRL for the Government CA
         var again = await fetcher.FetchAsync(Shared.Pki.OfficeSeal.Chain);
-        Assert.Equal(before, server.RequestCount);
+        Assert.Equal(first, counter.Count);
         Assert.Single(again.OcspResponses);
 
         // A clock past nextUpdate fetches again.
         var clock = new FixedTimeProvider(DateTimeOffset.UtcNow);
-        using var timed = new RevocationFetcher(clock: clock);
+        var timedCounter = new CountingHandler();
+        using var timedHttp = new HttpClient(timedCounter);
+        using var timed = new RevocationFetcher(timedHttp, clock: clock);
         await timed.FetchAsync(Shared.Pki.OfficeSeal.Chain);
-        var mid = server.RequestCount;
         await timed.FetchAsync(Shared.Pki.OfficeSeal.Chain);
-        Assert.Equal(mid, server.RequestCount);
-        clock.Advance(TimeSpan.FromDays(2));
+        Assert.Equal(2, timedCounter.Count);
+        clock.Advance(TimeSpan.FromDays(2)); // OCSP nextUpdate is +1 day; the CRL's +7 days
         await timed.FetchAsync(Shared.Pki.OfficeSeal.Chain);
-        Assert.True(server.RequestCount > mid);
+        Assert.Equal(3, timedCounter.Count);
+    }
+
+    private sealed class CountingHandler() : DelegatingHandler(new HttpClientHandler())
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _count);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     [Fact]
