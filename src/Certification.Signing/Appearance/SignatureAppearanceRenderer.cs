@@ -52,7 +52,12 @@ public static class SignatureAppearanceRenderer
         using (var gfx = XGraphics.FromPdfPage(page))
         {
             var options = new XPdfFontOptions(PdfFontEncoding.Unicode);
-            var fontSize = Math.Clamp((height - 6) / Math.Max(1, lines.Count) / 1.2, 5, 10);
+            // Times New Roman 10 per Decree 30/2020, smaller when the lines would not fit the box.
+            var fontSize = Math.Min(10, (height - 6) / Math.Max(1, lines.Count) / 1.2);
+            var widest = lines.Select((line, i) => gfx.MeasureString(line.Normalize(NormalizationForm.FormC),
+                new XFont(EmbeddedFonts.SerifFamily, 10, i == 0 ? XFontStyleEx.Bold : XFontStyleEx.Regular, options)).Width).DefaultIfEmpty(0).Max();
+            if (widest > 0) fontSize = Math.Min(fontSize, 10 * (width - 8) / widest);
+            fontSize = Math.Max(fontSize, 4);
             var font = new XFont(EmbeddedFonts.SerifFamily, fontSize, XFontStyleEx.Regular, options);
             var bold = new XFont(EmbeddedFonts.SerifFamily, fontSize, XFontStyleEx.Bold, options);
             gfx.DrawRectangle(new XPen(XColor.FromArgb(200, 30, 30), 1), 0.5, 0.5, width - 1, height - 1);

@@ -96,7 +96,7 @@ public sealed class Pkcs12SigningKey : ISigningKey, IDisposable
     public Task<byte[]> SignDigestAsync(byte[] digest, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(digest);
-        int expected = SignatureAlgorithmIdentifiers.DigestLength(Algorithm.Hash);
+        int expected = CmsOids.DigestLength(Algorithm.Hash);
         if (digest.Length != expected)
             throw new ArgumentException($"A {Algorithm.Hash.Name} digest is {expected} bytes long, not {digest.Length}.", nameof(digest));
         cancellationToken.ThrowIfCancellationRequested();

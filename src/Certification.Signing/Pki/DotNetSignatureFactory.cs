@@ -19,7 +19,7 @@ public sealed class DotNetSignatureFactory : ISignatureFactory
         Algorithm = algorithm ?? DefaultAlgorithm(key);
         if (key is RSA && Algorithm.Scheme == SignatureScheme.Ecdsa || key is ECDsa && Algorithm.Scheme != SignatureScheme.Ecdsa)
             throw new ArgumentException($"Signature algorithm {Algorithm} does not fit a {key.GetType().Name} key.", nameof(algorithm));
-        AlgorithmDetails = SignatureAlgorithmIdentifiers.Signature(Algorithm);
+        AlgorithmDetails = CmsOids.SignatureAlgorithmIdentifier(Algorithm);
     }
 
     public SignatureAlgorithm Algorithm { get; }

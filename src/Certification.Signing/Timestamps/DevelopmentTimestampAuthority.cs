@@ -1,3 +1,4 @@
+using Certification.Signing.Cms;
 using System.Security.Cryptography;
 using Certification.Signing.Pki;
 using Org.BouncyCastle.Asn1;
@@ -63,11 +64,11 @@ public sealed class DevelopmentTimestampAuthority : ITimestampAuthority
     {
         ArgumentNullException.ThrowIfNull(digest);
         ct.ThrowIfCancellationRequested();
-        if (digest.Length != SignatureAlgorithmIdentifiers.DigestLength(hash))
-            throw new ArgumentException($"A {hash.Name} digest is {SignatureAlgorithmIdentifiers.DigestLength(hash)} bytes long, not {digest.Length}.", nameof(digest));
+        if (digest.Length != CmsOids.DigestLength(hash))
+            throw new ArgumentException($"A {hash.Name} digest is {CmsOids.DigestLength(hash)} bytes long, not {digest.Length}.", nameof(digest));
         var requestGenerator = new TimeStampRequestGenerator();
         requestGenerator.SetCertReq(true);
-        var request = requestGenerator.Generate(SignatureAlgorithmIdentifiers.DigestOid(hash), digest);
+        var request = requestGenerator.Generate(CmsOids.DigestOid(hash), digest);
         TimeStampToken token;
         lock (_gate)
             token = _generator.Generate(request, DevelopmentPki.NewSerialNumber(), _clock.GetUtcNow().UtcDateTime);

@@ -1,3 +1,4 @@
+using Certification.Signing.Cms;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Certification.Signing.Pki;
@@ -39,8 +40,8 @@ public sealed class HttpTimestampClient : ITimestampAuthority, IDisposable
     public async Task<byte[]> GetTimestampTokenAsync(byte[] digest, HashAlgorithmName hash, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(digest);
-        if (digest.Length != SignatureAlgorithmIdentifiers.DigestLength(hash))
-            throw new ArgumentException($"A {hash.Name} digest is {SignatureAlgorithmIdentifiers.DigestLength(hash)} bytes long, not {digest.Length}.", nameof(digest));
+        if (digest.Length != CmsOids.DigestLength(hash))
+            throw new ArgumentException($"A {hash.Name} digest is {CmsOids.DigestLength(hash)} bytes long, not {digest.Length}.", nameof(digest));
 
         var generator = new TimeStampRequestGenerator();
         generator.SetCertReq(true);
@@ -49,7 +50,7 @@ public sealed class HttpTimestampClient : ITimestampAuthority, IDisposable
         var nonceBytes = RandomNumberGenerator.GetBytes(8);
         nonceBytes[0] &= 0x7F;
         var nonce = new Org.BouncyCastle.Math.BigInteger(1, nonceBytes);
-        var request = generator.Generate(SignatureAlgorithmIdentifiers.DigestOid(hash), digest, nonce);
+        var request = generator.Generate(CmsOids.DigestOid(hash), digest, nonce);
 
         byte[] body;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
