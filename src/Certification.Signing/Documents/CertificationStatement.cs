@@ -25,10 +25,10 @@ public static class CertificationStatement
         var lines = new List<Line>
         {
             new("Chứng thực bản sao đúng với bản chính.", true, 11.5),
-            new($"Số chứng thực: {d.CertificationNumber}   Quyển số: {d.Book}", false, 10.5),
+            new($"Số chứng thực: {d.CertificationNumber}, Quyển số: {d.Book}", false, 10.5),
             new(FormatDate(d.Date), false, 10.5),
             new($"Văn bản: {d.DocumentTitle}", false, 10),
-            new(string.Create(CultureInfo.InvariantCulture, $"Số trang bản chính: {originalPages}   Lệ phí: {FeeSchedule.FormatVnd(fee)}"), false, 10),
+            new(string.Create(CultureInfo.InvariantCulture, $"Số trang bản chính: {originalPages}, Lệ phí: {FeeSchedule.FormatVnd(fee)}"), false, 10),
             new(d.OfficeName, true, 10.5),
             new("Người thực hiện chứng thực", true, 10.5),
         };

@@ -72,12 +72,13 @@ internal sealed class PdfBuilder
 /// <summary>Copies objects from a parsed PDF into a <see cref="PdfBuilder"/>, numbering each indirect
 /// object once (shared objects stay shared, cycles end). Stream bytes are copied unchanged, except that
 /// unfiltered streams can be deflated on the way (for PDFsharp output written without compression).</summary>
-internal sealed class PdfObjectCopier(PdfFile source, PdfBuilder target, bool deflateUnfiltered = false)
+internal sealed class PdfObjectCopier(PdfFile source, PdfBuilder target, bool deflateUnfiltered = false, bool fixSubsetTags = false)
 {
     private readonly Dictionary<int, PdfReference> _mapped = [];
 
     public PdfObject Copy(PdfObject obj) => obj switch
     {
+        PdfName n when fixSubsetTags => FixSubsetTag(n),
         PdfReference r => CopyReference(r),
         PdfArray a => new PdfArray(a.Items.Select(Copy)),
         PdfDictionary d => CopyDictionary(d),
@@ -95,6 +96,16 @@ internal sealed class PdfObjectCopier(PdfFile source, PdfBuilder target, bool de
             copy[key] = Copy(value);
         }
         return copy;
+    }
+
+    /// <summary>PDFsharp picks font subset tags ("XSJKFP+", ISO 32000-1 § 9.6.4) at random; a tag derived
+    /// from the font name keeps the output deterministic (tags need only be unique within the file).</summary>
+    private static PdfName FixSubsetTag(PdfName name)
+    {
+        var v = name.Value;
+        if (v.Length < 8 || v[6] != '+' || !v[..6].All(c => c is >= 'A' and <= 'Z')) return name;
+        var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(v[7..]));
+        return new PdfName(string.Concat(hash.Take(6).Select(b => (char)('A' + b % 26))) + v[6..]);
     }
 
     private PdfReference CopyReference(PdfReference r)

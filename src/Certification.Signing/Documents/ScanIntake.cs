@@ -22,13 +22,17 @@ public sealed class ScanIntake(IntakeLimits? limits = null)
         long total = 0;
         for (var i = 0; i < files.Count; i++)
         {
-            var file = files[i];
-            var name = string.IsNullOrWhiteSpace(file.FileName) ? $"#{i + 1}" : Path.GetFileName(file.FileName);
-            total += file.Content.Length;
+            // The document's total size first, before any file is looked into.
+            total += files[i].Content.Length;
             if (total > Limits.MaxDocumentBytes)
-                throw new ScanRejectedException(ScanRejection.DocumentTooLarge, name,
+                throw new ScanRejectedException(ScanRejection.DocumentTooLarge, NameOf(files[i], i),
                     $"tổng dung lượng các tệp vượt giới hạn {Mib(Limits.MaxDocumentBytes)}",
                     $"the files together exceed the limit of {Mib(Limits.MaxDocumentBytes)}");
+        }
+        for (var i = 0; i < files.Count; i++)
+        {
+            var file = files[i];
+            var name = NameOf(file, i);
             try
             {
                 pages.AddRange(InspectFile(file.Content, name, i, Limits.MaxPages - pages.Count));
@@ -178,6 +182,9 @@ public sealed class ScanIntake(IntakeLimits? limits = null)
                 $"resolution {shown} dpi is below the minimum of {minimum} dpi");
         }
     }
+
+    private static string NameOf(ScanFile file, int index) =>
+        string.IsNullOrWhiteSpace(file.FileName) ? $"#{index + 1}" : Path.GetFileName(file.FileName);
 
     private static string Mib(long bytes) => $"{bytes / (1024 * 1024)} MiB";
 }
