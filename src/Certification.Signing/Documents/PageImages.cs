@@ -287,38 +287,38 @@ internal sealed class LuminanceMap(int width, int height, byte[] values)
         return cells > 0 && ink <= cells / 500;
     }
 
-    /// <summary>Decodes an encoded JPEG or PNG at reduced size with SkiaSharp (JPEG scales in the DCT domain).</summary>
+    /// <summary>Decodes an encoded JPEG or PNG at reduced size with SkiaSharp: JPEG scales by 1/8 in the
+    /// DCT domain (libjpeg-turbo), so only a 1/64 size buffer is allocated; formats that cannot scale
+    /// are decoded row by row and averaged.</summary>
     public static LuminanceMap? FromEncoded(ReadOnlyMemory<byte> content, int orientation)
     {
         using var data = SKData.CreateCopy(content.Span);
         using var codec = SKCodec.Create(data);
         if (codec is null) return null;
         var size = codec.GetScaledDimensions(0.125f);
-        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Gray8, SKAlphaType.Opaque);
-        using var bitmap = new SKBitmap(info);
-        var result = codec.GetPixels(info, bitmap.GetPixels());
-        if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
+        var scaled = size.Width < codec.Info.Width;
+        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var factor = scaled ? 1 : Math.Max(1, size.Width / 300);
+        var builder = new Builder(size.Width, size.Height, factor);
+        var rgba = new byte[size.Width * 4];
+        var luma = new byte[size.Width];
+        var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
+        try
         {
-            // Some decoders cannot scale: decode whole and let the builder average.
-            using var full = SKBitmap.Decode(data);
-            if (full is null) return null;
-            using var gray = new SKBitmap(new SKImageInfo(full.Width, full.Height, SKColorType.Gray8, SKAlphaType.Opaque));
-            if (!full.CopyTo(gray, SKColorType.Gray8)) return null;
-            return FromGray(gray, orientation, Math.Max(1, full.Width / 400));
+            if (codec.StartScanlineDecode(info) != SKCodecResult.Success) return null;
+            for (var y = 0; y < size.Height; y++)
+            {
+                if (codec.GetScanlines(handle.AddrOfPinnedObject(), 1, rgba.Length) != 1) return null;
+                for (var x = 0; x < luma.Length; x++)
+                {
+                    int a = rgba[4 * x + 3], inverse = 255 - a;
+                    var v = (rgba[4 * x] * 77 + rgba[4 * x + 1] * 150 + rgba[4 * x + 2] * 29) >> 8;
+                    luma[x] = (byte)((v * a + 255 * inverse) / 255);
+                }
+                builder.AddRow(luma, 1, 8);
+            }
         }
-        return FromGray(bitmap, orientation, 1);
-    }
-
-    private static LuminanceMap FromGray(SKBitmap gray, int orientation, int factor)
-    {
-        var builder = new Builder(gray.Width, gray.Height, factor);
-        var pixels = gray.GetPixelSpan();
-        var row = new byte[gray.Width];
-        for (var y = 0; y < gray.Height; y++)
-        {
-            pixels.Slice(y * gray.RowBytes, gray.Width).CopyTo(row);
-            builder.AddRow(row, 1, 8);
-        }
+        finally { handle.Free(); }
         return builder.Build(orientation);
     }
 
