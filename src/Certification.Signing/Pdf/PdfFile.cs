@@ -13,7 +13,7 @@ public sealed class PdfFile
     private readonly Dictionary<XrefEntry, PdfObject?> _objectCache = [];
     private readonly Dictionary<int, (PdfStream Stream, byte[] Decoded, int[] Numbers, int[] Offsets, int First)> _objectStreams = [];
     private readonly List<string> _warnings = [];
-    private int _resolveDepth;
+    private readonly HashSet<XrefEntry> _loading = [];
 
     private PdfFile(ReadOnlyMemory<byte> data, PdfReadLimits limits)
     {
@@ -123,11 +123,9 @@ public sealed class PdfFile
     private PdfObject? Load(int number, XrefEntry entry)
     {
         if (_objectCache.TryGetValue(entry, out var cached)) return cached;
-        if (++_resolveDepth > Limits.MaxReferenceChain)
-        {
-            _resolveDepth = 0;
+        // An object whose parsing needs itself (e.g. a stream whose /Length refers back to it) is a cycle.
+        if (!_loading.Add(entry) || _loading.Count > Limits.MaxReferenceChain)
             throw new PdfFormatException($"Object {number} depends on itself (reference cycle)");
-        }
         try
         {
             var obj = entry.Kind == XrefEntryKind.InObjectStream
@@ -138,7 +136,7 @@ public sealed class PdfFile
         }
         finally
         {
-            _resolveDepth = Math.Max(0, _resolveDepth - 1);
+            _loading.Remove(entry);
         }
     }
 
