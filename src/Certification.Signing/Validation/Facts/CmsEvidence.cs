@@ -56,7 +56,7 @@ public sealed class CmsEvidence
     /// <summary>Parses a container; throws on anything that is not a CMS SignedData.</summary>
     public static CmsEvidence Read(byte[] container)
     {
-        var cms = new CmsSignedData(container);
+        var cms = new CmsSignedData(BerEncoding.Trim(container));
         var signers = cms.GetSignerInfos().GetSigners().ToList();
         if (signers.Count == 0) throw new CmsException("the CMS SignedData has no SignerInfo");
         var signer = signers[0];
@@ -131,7 +131,7 @@ public sealed class CmsEvidence
         {
             var detached = new CmsSignedData(new Dictionary<string, byte[]> { [DigestOid] = digest }, SignedData.GetEncoded());
             var signer = detached.GetSignerInfos().GetSigners().First();
-            SignatureValid = signer.Verify(certificate);
+            SignatureValid = signer.Verify(certificate.GetPublicKey());
             if (SignatureValid != true) SignatureProblem = "the signature value does not verify with the signer's public key";
         }
         catch (Exception e)
@@ -208,7 +208,7 @@ public sealed class TimestampEvidence
     /// <summary>True when the timestamp proves existence: imprint, token and a trusted, valid TSA chain.</summary>
     public bool Trusted { get; set; }
 
-    public static TimestampEvidence Read(byte[] token) => new() { Token = new TimeStampToken(new CmsSignedData(token)) };
+    public static TimestampEvidence Read(byte[] token) => new() { Token = new TimeStampToken(new CmsSignedData(BerEncoding.Trim(token))) };
 
     /// <summary>Checks the imprint against <paramref name="digestOf"/>, finds the TSA certificate in the token
     /// or the pool and validates the token with it.</summary>
@@ -276,5 +276,51 @@ public static class Digests
         using var h = IncrementalHash.CreateHash(hash);
         h.AppendData(data);
         return h.GetHashAndReset();
+    }
+}
+
+/// <summary>Cuts zero padding after a BER value, including indefinite-length encodings (X.690 § 8.1.3.6),
+/// which some signers use and which /Contents pads with zeros like any other.</summary>
+public static class BerEncoding
+{
+    public static byte[] Trim(byte[] data)
+    {
+        var end = End(data, 0, 0);
+        return end > 0 && end < data.Length ? data[..end] : data;
+    }
+
+    /// <summary>Offset just past the TLV at <paramref name="at"/>, or -1 when it is not well formed.</summary>
+    private static int End(byte[] data, int at, int depth)
+    {
+        if (depth > 64 || at >= data.Length) return -1;
+        var p = at + 1;
+        if ((data[at] & 0x1F) == 0x1F)
+        {
+            while (p < data.Length && (data[p] & 0x80) != 0) p++;
+            p++;
+        }
+        if (p >= data.Length) return -1;
+        var first = data[p++];
+        if (first == 0x80)
+        {
+            if ((data[at] & 0x20) == 0) return -1; // indefinite length needs a constructed value
+            while (true)
+            {
+                if (p + 1 >= data.Length) return -1;
+                if (data[p] == 0 && data[p + 1] == 0) return p + 2;
+                p = End(data, p, depth + 1);
+                if (p < 0) return -1;
+            }
+        }
+        long length;
+        if (first < 0x80) length = first;
+        else
+        {
+            var count = first & 0x7F;
+            if (count > 4 || p + count > data.Length) return -1;
+            length = 0;
+            for (var i = 0; i < count; i++) length = length << 8 | data[p++];
+        }
+        return p + length <= data.Length ? (int)(p + length) : -1;
     }
 }

@@ -53,7 +53,10 @@ public sealed class ModificationAnalyzer(PdfFile file)
         var missing = new HashSet<int>();
         var seen = new HashSet<int>();
         var queue = new Queue<PdfObject>();
-        queue.Enqueue(revision.Trailer);
+        // Only what the trailer makes part of the document: other trailer keys (/AdditionalStreams,
+        // /ID...) are not rendered, and some writers point them at objects of the next revision.
+        foreach (var key in new[] { "Root", "Info", "Encrypt" })
+            if (revision.Trailer[key] is { } entry) queue.Enqueue(entry);
         while (queue.Count > 0 && seen.Count < file.Limits.MaxObjects)
         {
             var obj = queue.Dequeue();

@@ -46,6 +46,44 @@ public sealed class RevisionDiff
     public void Add(ModificationKind kind, string message, bool addsSignature = false) =>
         _findings.Add(new ModificationFinding(kind, After.Index, message, addsSignature));
 
+    /// <summary>A change that signing tools make along with a new signature (XMP metadata, form default
+    /// resources for the stamp's font): part of the signature when the same revision adds one, otherwise
+    /// judged as <paramref name="fallback"/>.</summary>
+    public void AddCompanion(ModificationKind fallback, string message) => _companions.Add((fallback, message));
+
+    private readonly List<(ModificationKind Fallback, string Message)> _companions = [];
+    private Dictionary<int, int>? _referenceCounts;
+
+    /// <summary>How many times an object is referenced from everything reachable from the trailer
+    /// (every trailer key) in the revision before the update.</summary>
+    public int ReferencesBefore(int number)
+    {
+        if (_referenceCounts is null)
+        {
+            _referenceCounts = [];
+            var seen = new HashSet<int>();
+            var queue = new Queue<PdfObject>();
+            foreach (var (key, value) in Before.Trailer.Entries) if (key is not ("Prev" or "XRefStm")) queue.Enqueue(value);
+            while (queue.Count > 0 && seen.Count < File.Limits.MaxObjects)
+            {
+                switch (queue.Dequeue())
+                {
+                    case PdfReference r:
+                        _referenceCounts[r.ObjectNumber] = _referenceCounts.GetValueOrDefault(r.ObjectNumber) + 1;
+                        if (seen.Add(r.ObjectNumber) && Old(r) is { } target) queue.Enqueue(target is PdfStream st ? st.Dictionary : target);
+                        break;
+                    case PdfArray a:
+                        foreach (var item in a.Items) queue.Enqueue(item);
+                        break;
+                    case PdfDictionary d:
+                        foreach (var (_, value) in d.Entries) queue.Enqueue(value);
+                        break;
+                }
+            }
+        }
+        return _referenceCounts.GetValueOrDefault(number);
+    }
+
     public PdfObject? Old(PdfObject? obj) => SafeResolve(obj, Before);
     public PdfObject? New(PdfObject? obj) => SafeResolve(obj, After);
 
@@ -93,6 +131,12 @@ public sealed class RevisionDiff
                 continue;
             }
             rule.Compare(this, number, role!, oldObj!, newObj);
+        }
+        var withSignature = _findings.Any(f => f.Kind == ModificationKind.SignaturesAndTimestamps);
+        foreach (var (fallback, message) in _companions)
+        {
+            if (withSignature) Add(ModificationKind.SignaturesAndTimestamps, $"{message}, along with a new signature");
+            else Add(fallback, message);
         }
     }
 }

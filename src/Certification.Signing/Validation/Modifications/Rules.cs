@@ -31,6 +31,9 @@ public sealed class CatalogRule : IModificationRule
                 case "Perms" when !o.ContainsKey("Perms") && diff.New(n["Perms"]) is PdfDictionary perms && perms.Keys.All(k => k == "DocMDP"):
                     diff.Add(ModificationKind.SignaturesAndTimestamps, "certification permissions (/Perms /DocMDP) were added", addsSignature: true);
                     break;
+                case "Metadata":
+                    diff.AddCompanion(ModificationKind.Other, "the catalog's XMP metadata was replaced");
+                    break;
                 case "Pages":
                     diff.Add(ModificationKind.Other, $"the page tree was replaced (catalog /Pages now {Describe(n["Pages"])})");
                     break;
@@ -194,7 +197,10 @@ public sealed class FormRule : IModificationRule
                 case "SigFlags":
                     diff.Add(ModificationKind.SignaturesAndTimestamps, "the form's /SigFlags were set");
                     break;
-                case "DR" or "DA" or "NeedAppearances":
+                case "DR" or "DA":
+                    diff.AddCompanion(ModificationKind.FormFilling, $"the form's default /{key} changed");
+                    break;
+                case "NeedAppearances":
                     diff.Add(ModificationKind.FormFilling, $"the form's /{key} changed");
                     break;
                 default:
@@ -258,6 +264,13 @@ public sealed class SignatureFieldRule : IModificationRule
         }
         if (changed.Contains("V"))
         {
+            // An appearance dictionary that other parts of the document also use cannot be swapped out
+            // silently with the signature (pyHanko's "sneaky" appearance updates).
+            if (changed.Contains("AP") && o["AP"] is PdfReference shared && diff.ReferencesBefore(shared.ObjectNumber) > 1)
+            {
+                diff.Add(ModificationKind.Other, $"signing field '{role.Name}' replaced its appearance dictionary (object {shared.ObjectNumber}), which other parts of the document also use");
+                return;
+            }
             var isTimestamp = FormRule.IsDocumentTimestamp(diff.New(n["V"]));
             diff.Add(ModificationKind.SignaturesAndTimestamps,
                 $"empty signature field '{role.Name}' was {(isTimestamp ? "timestamped" : "signed")}", addsSignature: !isTimestamp);
@@ -301,5 +314,5 @@ public sealed class MetadataRule : IModificationRule
     public bool AppliesTo(RoleKind kind) => kind == RoleKind.Metadata;
 
     public void Compare(RevisionDiff diff, int number, ObjectRole role, PdfObject old, PdfObject @new) =>
-        diff.Add(ModificationKind.Other, $"the XMP metadata (object {number}) was rewritten");
+        diff.AddCompanion(ModificationKind.Other, $"the XMP metadata (object {number}) was rewritten");
 }
