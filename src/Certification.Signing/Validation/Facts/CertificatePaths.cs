@@ -33,7 +33,7 @@ public sealed class CertificatePathBuilder(IReadOnlyList<X509Certificate> anchor
     public bool SignedBy(X509Certificate certificate, X509Certificate issuer)
     {
         if (_signedBy.TryGetValue((certificate, issuer), out var known)) return known;
-        var result = certificate.IssuerDN.Equivalent(issuer.SubjectDN) && CertificateChains.IsSignedBy(certificate, issuer);
+        var result = certificate.IssuerDN.Equivalent(issuer.SubjectDN) && FastSignatures.CertificateSignedBy(certificate, issuer);
         _signedBy[(certificate, issuer)] = result;
         return result;
     }

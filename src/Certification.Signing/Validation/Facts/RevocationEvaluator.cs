@@ -119,13 +119,13 @@ public sealed class RevocationEvaluator(ValidationOptions options, CertificatePa
     {
         try
         {
-            if (basic.Verify(issuer.GetPublicKey())) return true;
+            if (FastSignatures.Verify(basic.GetTbsResponseData(), basic.GetSignature(), basic.SignatureAlgorithm.Algorithm.Id, issuer) ?? basic.Verify(issuer.GetPublicKey())) return true;
             foreach (var responder in basic.GetCerts())
             {
                 // A delegated responder: issued by the CA, with id-kp-OCSPSigning (RFC 6960 § 4.2.2.2).
                 if (!paths.SignedBy(responder, issuer)) continue;
                 if (responder.GetExtendedKeyUsage()?.Contains(OcspSigning) != true) continue;
-                if (basic.Verify(responder.GetPublicKey())) return true;
+                if (FastSignatures.Verify(basic.GetTbsResponseData(), basic.GetSignature(), basic.SignatureAlgorithm.Algorithm.Id, responder) ?? basic.Verify(responder.GetPublicKey())) return true;
             }
         }
         catch (Exception e) when (e is OcspException or ArgumentException or InvalidOperationException or Org.BouncyCastle.Security.SecurityUtilityException) { }
@@ -140,7 +140,12 @@ public sealed class RevocationEvaluator(ValidationOptions options, CertificatePa
 
     private static bool CrlVerifies(X509Crl crl, X509Certificate issuer)
     {
-        try { crl.Verify(issuer.GetPublicKey()); return true; }
+        try
+        {
+            if (FastSignatures.Verify(crl.GetTbsCertList(), crl.GetSignature(), crl.SigAlgOid, issuer) is { } fast) return fast;
+            crl.Verify(issuer.GetPublicKey());
+            return true;
+        }
         catch (Exception e) when (e is Org.BouncyCastle.Security.InvalidKeyException or Org.BouncyCastle.Security.SignatureException or Org.BouncyCastle.Security.Certificates.CrlException or ArgumentException or InvalidOperationException) { return false; }
     }
 
