@@ -112,6 +112,11 @@ public static class SummaryWriter
                 vi.Add("Chứng thư số còn hạn, nhưng chưa kiểm tra được tình trạng thu hồi (cần dữ liệu thu hồi hoặc kiểm tra trực tuyến).");
                 en.Add("The certificate is within its validity period, but its revocation status could not be checked.");
             }
+            else if (s.Path.Revocation.All(r => r.Status == RevocationStatus.NotApplicable))
+            {
+                vi.Add($"Chứng thư số còn hiệu lực tại {Time(s.BestSignatureTime)} (chứng thư không nêu dịch vụ kiểm tra thu hồi).");
+                en.Add($"The certificate was valid at {Time(s.BestSignatureTime)} (it names no revocation service to check).");
+            }
             else
             {
                 vi.Add($"Chứng thư số còn hiệu lực và không bị thu hồi tại {Time(s.BestSignatureTime)}.");
