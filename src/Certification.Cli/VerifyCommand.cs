@@ -15,7 +15,6 @@ public static class VerifyCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
-        try
         {
             var cli = new CliArguments(args, new HashSet<string> { "trust", "at" }, new HashSet<string> { "offline", "json" });
             if (cli.Positionals.Count != 1) throw new UsageException(Usage);
@@ -39,27 +38,23 @@ public static class VerifyCommand
                 at = parsed;
             }
 
+            using var online = new Certification.Signing.Revocation.HttpValidationDataSource();
             var options = new ValidationOptions
             {
                 TrustAnchors = anchors,
                 Offline = cli.Flag("offline"),
+                OnlineSource = online,
                 ValidationTime = at,
             };
             byte[] data;
             try { data = await File.ReadAllBytesAsync(path); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"Cannot read '{path}': {e.Message}");
-                return 4;
+                throw new UsageException($"Cannot read '{path}': {e.Message}");
             }
             var report = await PdfSignatureValidator.ValidateAsync(data, options);
             Console.Out.Write(cli.Flag("json") ? report.ToJson() + Environment.NewLine : report.ToPlainText());
             return ExitCode(report);
-        }
-        catch (UsageException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            return 4;
         }
     }
 
