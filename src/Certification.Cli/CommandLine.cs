@@ -32,7 +32,7 @@ public static class CommandLine
         catch (PdfFormatException e) { return Fail($"Tệp PDF không đọc được / Unreadable PDF: {e.Message}", UsageExit); }
         catch (SigningCertificateRejectedException e) { return Fail(e.Message, 1); }
         catch (CryptographicException e) { return Fail($"Không mở được khoá / Cannot open the key (wrong CERTIFICATION_P12_PASSWORD?): {e.Message}", 1); }
-        catch (Exception e) when (e is TimestampException or RevocationFetchException or HttpRequestException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is TimestampException or RevocationFetchException or HttpRequestException or IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or NotSupportedException)
         {
             return Fail(e.Message, 1);
         }
