@@ -15,7 +15,8 @@ public static class CommandLine
     public static async Task<int> RunAsync(string[] args)
     {
         using var cancellation = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancellation.Cancel(); };
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancellation.Cancel(); };
+        Console.CancelKeyPress += onCancel;
         var verb = args.Length > 0 ? args[0] : "";
         try
         {
@@ -32,9 +33,14 @@ public static class CommandLine
         catch (PdfFormatException e) { return Fail($"Tệp PDF không đọc được / Unreadable PDF: {e.Message}", UsageExit); }
         catch (SigningCertificateRejectedException e) { return Fail(e.Message, 1); }
         catch (CryptographicException e) { return Fail($"Không mở được khoá / Cannot open the key (wrong CERTIFICATION_P12_PASSWORD?): {e.Message}", 1); }
+        catch (System.Text.Json.JsonException e) { return Fail($"Tệp cấu hình hỏng / Corrupt data file: {e.Message}", 1); }
         catch (Exception e) when (e is TimestampException or RevocationFetchException or HttpRequestException or IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or NotSupportedException)
         {
             return Fail(e.Message, 1);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
         }
     }
 
