@@ -15,15 +15,16 @@ public static class RateLimits
     public const string Verification = "verification";
     public const string CopyLookup = "copy-lookup";
 
-    public static IServiceCollection AddCertificationRateLimits(this IServiceCollection services, CertificationOptions options)
+    public static IServiceCollection AddCertificationRateLimits(this IServiceCollection services)
     {
-        var limits = options.Limits;
+        static LimitOptions Limits(HttpContext http) => http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<CertificationOptions>>().Value.Limits;
         services.AddRateLimiter(o =>
         {
-            o.AddPolicy(SignIn, http => Window(Address(http), limits.SignInsPerMinute));
-            o.AddPolicy(CopyLookup, http => Window(Address(http), limits.CopyLookupsPerMinute));
+            o.AddPolicy(SignIn, http => Window(Address(http), Limits(http).SignInsPerMinute));
+            o.AddPolicy(CopyLookup, http => Window(Address(http), Limits(http).CopyLookupsPerMinute));
             o.AddPolicy(Verification, http =>
             {
+                var limits = Limits(http);
                 var client = http.User.FindFirst(ApiClientClaims.ClientId)?.Value;
                 return client is not null
                     ? Window("client:" + client, limits.ApiClientVerificationsPerMinute)

@@ -83,7 +83,7 @@ public static class ServiceRegistration
         services.AddHostedService<Banner>();
 
         AddSecurity(services, options);
-        services.AddCertificationRateLimits(options);
+        services.AddCertificationRateLimits();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {
             var problem = context.ProblemDetails;
@@ -98,16 +98,20 @@ public static class ServiceRegistration
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        services.Configure<FormOptions>(o =>
+        // Options are read when first used (not here), so test hosts and environment overrides apply.
+        services.AddOptions<FormOptions>().Configure<IOptions<CertificationOptions>>((o, c) =>
         {
-            o.MultipartBodyLengthLimit = options.Limits.MaxRequestBytes;
+            o.MultipartBodyLengthLimit = c.Value.Limits.MaxRequestBytes;
             o.ValueCountLimit = 64;
         });
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Limits.MaxRequestBytes);
+        services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>().Configure<IOptions<CertificationOptions>>((k, c) =>
+            k.Limits.MaxRequestBodySize = c.Value.Limits.MaxRequestBytes);
         services.AddOpenApi();
         // Cookie encryption keys live with the data, so sign-ins survive restarts.
-        services.AddDataProtection().SetApplicationName("Certification")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.FullDataDirectory, "keys", "data-protection")));
+        services.AddDataProtection().SetApplicationName("Certification");
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<DataDirectory, ILoggerFactory>((o, data, logs) => o.XmlRepository =
+                new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(new DirectoryInfo(Path.Combine(data.Keys, "data-protection")), logs));
         return builder;
     }
 

@@ -27,7 +27,9 @@ public sealed class AuditTrail(CertificationDbContext db, IHttpContextAccessor h
     {
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("Audit entries are appended inside the transaction of the change they record.");
-        var last = db.AuditEntries.Local.OrderByDescending(e => e.Id).FirstOrDefault()
+        // Entries appended earlier in this transaction and not yet saved come first; tracked entries that were
+        // already committed may be stale (others appended since), so the database is asked otherwise.
+        var last = db.ChangeTracker.Entries<AuditEntry>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).OrderByDescending(e => e.Id).FirstOrDefault()
                    ?? await db.AuditEntries.AsNoTracking().OrderByDescending(e => e.Id).FirstOrDefaultAsync(ct);
         var entry = new AuditEntry
         {
