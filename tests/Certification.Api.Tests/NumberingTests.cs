@@ -39,7 +39,7 @@ public sealed class NumberingTests
     [Fact]
     public async Task After_a_kill_9_every_number_has_its_stored_valid_copy_and_no_partial_file_exists()
     {
-        using var data = new TemporaryDirectory("certification-crash");
+        using var data = new TempDirectory("certification-crash");
         var port = ServiceHost.FreePort();
         var url = $"http://127.0.0.1:{port}";
         var process = StartService(data.Path, url);

@@ -20,7 +20,7 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
 
     public ServiceHost(string level = "B-B", bool realPort = false, IDictionary<string, string?>? settings = null)
     {
-        Data = new TemporaryDirectory("certification-api");
+        Data = new TempDirectory("certification-api");
         Port = realPort ? FreePort() : 0;
         _settings = new Dictionary<string, string?>
         {
@@ -44,7 +44,7 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
         }
     }
 
-    public TemporaryDirectory Data { get; }
+    public TempDirectory Data { get; }
     public int Port { get; }
     public string DatabasePath => Data.File("certification.db");
 
