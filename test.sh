@@ -87,7 +87,8 @@ for trx in "$results"/*/*.trx; do
   get() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
   passed=$((passed + $(get passed)))
   failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
-  skipped=$((skipped + $(get notExecuted)))
+  # xunit skips appear as total minus executed, not as notExecuted.
+  skipped=$((skipped + $(get total) - $(get executed)))
 done
 if ((files < ${#projects[@]})); then
   echo "test.sh: only $files result files for ${#projects[@]} test projects (a test host crashed?)" >&2

@@ -1,6 +1,18 @@
+using Certification.Api;
+using Certification.Api.Infrastructure;
+
+if (await CommandLine.TryRunAsync(args) is { } exitCode)
+{
+    Environment.ExitCode = exitCode;
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddCertificationServices();
+
 var app = builder.Build();
-app.MapGet("/health", () => Results.Ok(new { status = "ready" }));
+app.UseCertificationPipeline();
+app.MapCertificationEndpoints();
 app.Run();
 
 /// <summary>Entry point, visible to the functional tests' WebApplicationFactory.</summary>

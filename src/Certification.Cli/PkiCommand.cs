@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using Certification.Signing.Pki;
 
 namespace Certification.Cli;
@@ -13,65 +12,34 @@ public static class PkiCommand
 {
     public const string PasswordVariable = "CERTIFICATION_P12_PASSWORD";
 
-    /// <summary>Exit codes: 0 success, 1 failure, 4 usage or configuration error (e.g. no password).</summary>
+    private const string Synopsis = "pki init DIR --base-url http://127.0.0.1:PORT | pki serve DIR";
+
+    /// <summary>Exit codes: 0 success, 1 failure, 4 usage or configuration error (e.g. no password).
+    /// Errors are thrown (<see cref="UsageException"/> for usage) and printed by <see cref="CommandLine"/>.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         // args may start with the verb itself ("pki init ...") or with the sub-verb ("init ...").
         var rest = args.Length > 0 && args[0] == "pki" ? args[1..] : args;
         if (rest.Length == 0)
-            return Usage("missing sub-command");
-        try
+            throw Usage("missing sub-command");
+        return rest[0] switch
         {
-            return rest[0] switch
-            {
-                "init" => Init(rest[1..]),
-                "serve" => await ServeAsync(rest[1..]),
-                "-h" or "--help" or "help" => Help(),
-                _ => Usage($"unknown sub-command '{rest[0]}'"),
-            };
-        }
-        catch (CryptographicException e)
-        {
-            return Fail($"cannot open the PKI's key files (wrong {PasswordVariable}?): {e.Message}");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException or ArgumentException)
-        {
-            return Fail(e.Message);
-        }
+            "init" => Init(Parse(rest[1..], "base-url")),
+            "serve" => await ServeAsync(Parse(rest[1..])),
+            "-h" or "--help" or "help" => Help(),
+            _ => throw Usage($"unknown sub-command '{rest[0]}'"),
+        };
     }
 
-    private static int Init(string[] args)
+    private static int Init(CliArguments cli)
     {
-        string? directory = null;
-        string? baseUrl = null;
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--base-url" when i + 1 < args.Length:
-                    baseUrl = args[++i];
-                    break;
-                case "--base-url":
-                    return Usage("--base-url needs a value");
-                case var option when option.StartsWith("--", StringComparison.Ordinal):
-                    return Usage($"unknown option '{option}'");
-                default:
-                    if (directory is not null)
-                        return Usage($"unexpected argument '{args[i]}'");
-                    directory = args[i];
-                    break;
-            }
-        }
-        if (directory is null)
-            return Usage("pki init needs a directory");
-        if (baseUrl is null)
-            return Usage("pki init needs --base-url http://127.0.0.1:PORT");
+        var directory = SinglePositional(cli, "pki init needs a directory");
+        var baseUrl = cli.Value("base-url") ?? throw Usage("pki init needs --base-url http://127.0.0.1:PORT");
         if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttp)
-            return Usage($"--base-url must look like http://127.0.0.1:PORT, not '{baseUrl}'");
-        if (Password() is not { } password)
-            return MissingPassword();
+            throw Usage($"--base-url must look like http://127.0.0.1:PORT, not '{baseUrl}'");
+        var password = CliArguments.Pkcs12Password();
         if (File.Exists(Path.Combine(directory, "pki.json")))
-            return Fail($"'{directory}' already holds a development PKI; choose an empty directory");
+            throw new InvalidOperationException($"'{directory}' already holds a development PKI; choose an empty directory");
 
         var pki = DevelopmentPki.Create(url);
         pki.Save(directory, password);
@@ -79,15 +47,12 @@ public static class PkiCommand
         return 0;
     }
 
-    private static async Task<int> ServeAsync(string[] args)
+    private static async Task<int> ServeAsync(CliArguments cli)
     {
-        if (args.Length != 1 || args[0].StartsWith("--", StringComparison.Ordinal))
-            return Usage("pki serve needs exactly one directory");
-        if (Password() is not { } password)
-            return MissingPassword();
-        var directory = args[0];
+        var directory = SinglePositional(cli, "pki serve needs exactly one directory");
+        var password = CliArguments.Pkcs12Password();
         if (!File.Exists(Path.Combine(directory, "pki.json")))
-            return Fail($"'{directory}' holds no development PKI (run: pki init {directory} --base-url http://127.0.0.1:PORT)");
+            throw new InvalidOperationException($"'{directory}' holds no development PKI (run: pki init {directory} --base-url http://127.0.0.1:PORT)");
 
         var pki = DevelopmentPki.Load(directory, password);
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -117,20 +82,27 @@ public static class PkiCommand
         return 0;
     }
 
-    private static string? Password() =>
-        Environment.GetEnvironmentVariable(PasswordVariable) is { Length: > 0 } password ? password : null;
-
-    private static int MissingPassword()
+    /// <summary>Parses the sub-verb's arguments; usage errors carry the synopsis.</summary>
+    private static CliArguments Parse(string[] args, params string[] valueOptions)
     {
-        Console.Error.WriteLine($"error: set the environment variable {PasswordVariable} to the PKCS#12 password");
-        return 4;
+        try
+        {
+            return new CliArguments(args, new HashSet<string>(valueOptions, StringComparer.Ordinal), new HashSet<string>());
+        }
+        catch (UsageException e)
+        {
+            throw Usage(e.Message);
+        }
     }
 
-    private static int Usage(string problem)
+    private static string SinglePositional(CliArguments cli, string problem) => cli.Positionals switch
     {
-        Console.Error.WriteLine($"error: {problem}. Usage: pki init DIR --base-url http://127.0.0.1:PORT | pki serve DIR");
-        return 4;
-    }
+        [var only] => only,
+        [] => throw Usage(problem),
+        [_, var extra, ..] => throw Usage($"unexpected argument '{extra}'"),
+    };
+
+    private static UsageException Usage(string problem) => new($"{problem}. Usage: {Synopsis}");
 
     private static int Help()
     {
@@ -138,11 +110,5 @@ public static class PkiCommand
         Console.WriteLine("pki serve DIR                                     serve its TSA (/tsa), OCSP (/ocsp), CRLs (/crl/) and CA certificates (/certs/)");
         Console.WriteLine($"The PKCS#12 password comes from {PasswordVariable}.");
         return 0;
-    }
-
-    private static int Fail(string message)
-    {
-        Console.Error.WriteLine($"error: {message}");
-        return 1;
     }
 }

@@ -10,19 +10,15 @@ public sealed class CertifyCommandTests
 {
     private const string Password = "mật-khẩu-DEVELOPMENT";
 
-    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)
-        ? host
-        : Tool.Require("dotnet");
-
-    private static string CliDll => Path.Combine(AppContext.BaseDirectory, "certification.dll");
-
     private static string Sample(string name) => Path.Combine(RepositoryRoot.Find()!, "samples", name);
 
-    private static (int ExitCode, string StdOut, string StdErr) Cli(params string[] args) =>
-        ProcessRunner.Run(Dotnet, [CliDll, .. args], timeout: TimeSpan.FromSeconds(120),
-            environment: new Dictionary<string, string?> { ["CERTIFICATION_P12_PASSWORD"] = Password });
+    private static (int ExitCode, string StdOut, string StdErr) Cli(params string[] args)
+    {
+        var result = CliRunner.Run(Password, args);
+        return (result.ExitCode, result.StdOut, result.StdErr);
+    }
 
-    private static string InitPki(TemporaryDirectory temp)
+    private static string InitPki(TempDirectory temp)
     {
         var directory = temp.File("pki");
         var (code, _, stderr) = Cli("pki", "init", directory, "--base-url", $"http://127.0.0.1:{TestPki.FreeTcpPort()}");
@@ -33,7 +29,7 @@ public sealed class CertifyCommandTests
     [Fact]
     public void Certify_composes_and_signs_the_scans_in_order_with_officer_then_office()
     {
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempDirectory();
         var pki = InitPki(temp);
         var output = temp.File("ban-sao.pdf");
         var (code, stdout, stderr) = Cli("certify", "--scan", Sample("bang-tot-nghiep-mau-1.jpg"), "--scan", Sample("bang-tot-nghiep-mau-2.jpg"),
@@ -54,7 +50,7 @@ public sealed class CertifyCommandTests
     [Fact]
     public void A_refused_scan_exits_4_with_its_code_and_writes_nothing()
     {
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempDirectory();
         var pki = InitPki(temp);
         var scan = temp.File("scan.jpg");
         File.WriteAllText(scan, "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>");
@@ -72,7 +68,7 @@ public sealed class CertifyCommandTests
     [Fact]
     public void Long_term_levels_without_a_timestamp_authority_are_a_usage_error()
     {
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempDirectory();
         var (code, _, stderr) = Cli("certify", "--scan", Sample("cccd-mau.png"), "--pki", temp.Path, "--number", "1", "--book", "B", "--title", "T",
             "--out", temp.File("o.pdf"), "--level", "B-LT");
         Assert.Equal(4, code);

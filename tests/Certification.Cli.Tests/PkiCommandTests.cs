@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Certification.Signing.Pki;
 using Certification.Signing.Timestamps;
 using Certification.TestSupport;
+using Certification.TestSupport.ExternalTools;
 using Xunit;
 
 namespace Certification.Cli.Tests;
@@ -11,22 +12,14 @@ public sealed class PkiCommandTests
 {
     private const string Password = "mật-khẩu-DEVELOPMENT";
 
-    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)
-        ? host
-        : Tool.Require("dotnet");
-
-    private static string CliDll => Path.Combine(AppContext.BaseDirectory, "certification.dll");
-
-    private static (int ExitCode, string StdOut, string StdErr) Cli(string? password, params string[] args) =>
-        ProcessRunner.Run(Dotnet, [CliDll, .. args], timeout: TimeSpan.FromSeconds(60),
-            environment: new Dictionary<string, string?> { ["CERTIFICATION_P12_PASSWORD"] = password });
+    private static ToolResult Cli(string? password, params string[] args) => CliRunner.Run(password, args);
 
     [Fact]
     public void Init_writes_roots_and_the_three_signers_under_the_base_url()
     {
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempDirectory();
         var directory = temp.File("pki");
-        var (code, stdout, stderr) = Cli(Password, "pki", "init", directory, "--base-url", "http://127.0.0.1:18791");
+        var (_, code, stdout, stderr) = Cli(Password, "pki", "init", directory, "--base-url", "http://127.0.0.1:18791");
         Assert.True(code == 0, stderr);
         Assert.Single(stdout.Trim().Split('\n'));
         Assert.Contains("DEVELOPMENT", stdout);
@@ -38,14 +31,13 @@ public sealed class PkiCommandTests
         Assert.Equal(DevelopmentPki.Pem(pki.Root.Certificate), File.ReadAllText(Path.Combine(directory, "roots.pem")));
 
         // openssl opens officer.p12 with the (non-ASCII) password and the chain verifies against roots.pem.
-        var openssl = Tool.Require("openssl");
         var leaf = temp.File("officer.pem");
         var env = new Dictionary<string, string?> { ["P"] = Password };
-        var extract = ProcessRunner.Run(openssl, ["pkcs12", "-in", Path.Combine(directory, "officer.p12"), "-passin", "env:P", "-clcerts", "-nokeys", "-out", leaf], environment: env);
+        var extract = ExternalTool.Run("openssl", ["pkcs12", "-in", Path.Combine(directory, "officer.p12"), "-passin", "env:P", "-clcerts", "-nokeys", "-out", leaf], environment: env);
         Assert.True(extract.ExitCode == 0, extract.StdErr);
-        var verify = ProcessRunner.Run(openssl, ["verify", "-CAfile", Path.Combine(directory, "roots.pem"), "-untrusted", Path.Combine(directory, "intermediates.pem"), leaf]);
+        var verify = ExternalTool.Run("openssl", ["verify", "-CAfile", Path.Combine(directory, "roots.pem"), "-untrusted", Path.Combine(directory, "intermediates.pem"), leaf]);
         Assert.True(verify.ExitCode == 0, verify.StdOut + verify.StdErr);
-        var text = ProcessRunner.Run(openssl, ["x509", "-in", leaf, "-noout", "-text"]).StdOut;
+        var text = ExternalTool.Run("openssl", ["x509", "-in", leaf, "-noout", "-text"]).StdOut;
         Assert.Contains("http://127.0.0.1:18791/ocsp", text);
         Assert.Contains("http://127.0.0.1:18791/crl/government-ca.crl", text);
     }
@@ -53,15 +45,15 @@ public sealed class PkiCommandTests
     [Fact]
     public void Without_the_password_variable_it_exits_4_with_one_line()
     {
-        using var temp = new TemporaryDirectory();
-        var (code, stdout, stderr) = Cli(null, "pki", "init", temp.File("pki"), "--base-url", "http://127.0.0.1:18792");
+        using var temp = new TempDirectory();
+        var (_, code, stdout, stderr) = Cli(null, "pki", "init", temp.File("pki"), "--base-url", "http://127.0.0.1:18792");
         Assert.Equal(4, code);
         Assert.Equal("", stdout);
         Assert.Single(stderr.Trim().Split('\n'));
         Assert.Contains("CERTIFICATION_P12_PASSWORD", stderr);
         Assert.False(Directory.Exists(temp.File("pki")));
 
-        (code, _, stderr) = Cli(null, "pki", "serve", temp.Path);
+        (_, code, _, stderr) = Cli(null, "pki", "serve", temp.Path);
         Assert.Equal(4, code);
         Assert.Contains("CERTIFICATION_P12_PASSWORD", stderr);
     }
@@ -69,7 +61,7 @@ public sealed class PkiCommandTests
     [Fact]
     public void Errors_are_one_readable_line_and_a_non_zero_exit()
     {
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempDirectory();
         foreach (var args in new[]
         {
             new[] { "pki" },
@@ -79,7 +71,7 @@ public sealed class PkiCommandTests
             ["pki", "serve", temp.File("nothing-here")],
         })
         {
-            var (code, _, stderr) = Cli(Password, args);
+            var (_, code, _, stderr) = Cli(Password, args);
             Assert.NotEqual(0, code);
             var lines = stderr.Trim().Split('\n');
             Assert.Single(lines);
@@ -100,13 +92,12 @@ public sealed class PkiCommandTests
     [Fact]
     public async Task Serve_answers_tsa_ocsp_and_crl_until_sigterm()
     {
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempDirectory();
         var directory = temp.File("pki");
         var port = TestPki.FreeTcpPort();
         Assert.Equal(0, Cli(Password, "pki", "init", directory, "--base-url", $"http://127.0.0.1:{port}").ExitCode);
 
-        using var server = ProcessRunner.Start(Dotnet, [CliDll, "pki", "serve", directory],
-            environment: new Dictionary<string, string?> { ["CERTIFICATION_P12_PASSWORD"] = Password });
+        using var server = CliRunner.Start(Password, "pki", "serve", directory);
         var line = await server.WaitForLineAsync(l => l.Contains("serving at"), TimeSpan.FromSeconds(60));
         Assert.Contains($"http://127.0.0.1:{port}/", line);
 
@@ -123,7 +114,7 @@ public sealed class PkiCommandTests
         var status = await fetcher.CheckAsync(pki.Officer.Certificate, pki.GovernmentCa.Certificate);
         Assert.Equal(Certification.Signing.Revocation.RevocationState.Good, status.State);
 
-        var kill = ProcessRunner.Run(Tool.Require("kill"), ["-TERM", server.Id.ToString()]);
+        var kill = ExternalTool.Run("kill", ["-TERM", server.Id.ToString()]);
         Assert.Equal(0, kill.ExitCode);
         Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(20)));
     }

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Certification.Signing.Cms;
+using Certification.Signing.Pki;
 using Certification.TestSupport.ExternalTools;
 
 namespace Certification.TestSupport;
@@ -9,21 +10,27 @@ namespace Certification.TestSupport;
 /// PKCS#11 tests. PINs are generated per token.
 /// <para>SoftHSM reads SOFTHSM2_CONF once, when the module is initialised in this process, so every
 /// token of a test process lives in one per-process token directory (set with setenv before first
-/// use); each token has its own label and is deleted on dispose.</para></summary>
+/// use); each token has its own label and is deleted on dispose.</para>
+/// <para>Test classes that make tokens share the xunit collection <see cref="TestCollection"/>: a module
+/// loaded in this process does not see tokens made after it was loaded, and fails on tokens deleted
+/// under it, so no token may come or go while another test has a key open.</para></summary>
 public sealed class SoftHsmToken : IDisposable
 {
     public const string ModulePath = "/usr/lib/softhsm/libsofthsm2.so";
 
+    /// <summary>The xunit collection of every test class that makes tokens (see the class summary).</summary>
+    public const string TestCollection = "SoftHSM tokens";
+
     private static readonly Lazy<string> ConfigPath = new(CreateProcessConfig);
 
-    private SoftHsmToken(string label, string userPin, string soPin, string keyLabel, byte[] keyId, ScratchChain? chain)
+    private SoftHsmToken(string label, string userPin, string soPin, string keyLabel, byte[] keyId, IssuedCredential? credential)
     {
         Label = label;
         UserPin = userPin;
         SoPin = soPin;
         KeyLabel = keyLabel;
         KeyId = keyId;
-        Chain = chain;
+        Credential = credential;
     }
 
     public string Label { get; }
@@ -32,31 +39,24 @@ public sealed class SoftHsmToken : IDisposable
     public string KeyLabel { get; }
     public byte[] KeyId { get; }
 
-    /// <summary>The scratch chain whose leaf key was imported (null when created from caller's key).</summary>
-    public ScratchChain? Chain { get; }
+    /// <summary>The <see cref="TestPki"/> credential whose key was imported (chain: leaf, root); null when
+    /// created from the caller's key.</summary>
+    public IssuedCredential? Credential { get; }
 
     /// <summary>Environment for child processes (softhsm2-util, pkcs11-tool) that must see this token.</summary>
-    public static IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string> { ["SOFTHSM2_CONF"] = ConfigPath.Value };
+    public static IReadOnlyDictionary<string, string?> Environment => new Dictionary<string, string?> { ["SOFTHSM2_CONF"] = ConfigPath.Value };
 
-    /// <summary>A token holding a fresh scratch chain's leaf key (RSA 2048 or EC P-256) with the leaf
-    /// certificate (id 01) and the root certificate (id 02).</summary>
-    public static SoftHsmToken Create(ScratchKeyType keyType = ScratchKeyType.Rsa2048, string leafCommonName = "Token Signer")
+    /// <summary>A token holding the key of a fresh leaf issued by <see cref="TestPki.Shared"/>'s root
+    /// (<see cref="TestPki.IssueLeaf"/>) with the leaf certificate (id 01) and the root certificate (id 02).</summary>
+    public static SoftHsmToken Create(KeyAlgorithm keyAlgorithm = KeyAlgorithm.Rsa2048, string leafCommonName = "Token Signer")
     {
-        var chain = ScratchCertificates.Create(leafCommonName, keyType);
-        try
-        {
-            return CreateWith(chain.ExportLeafPkcs8(), [chain.Leaf.RawData, chain.Root.RawData], chain);
-        }
-        catch
-        {
-            chain.Dispose();
-            throw;
-        }
+        var credential = TestPki.Shared.IssueLeaf(leafCommonName, keyAlgorithm);
+        return CreateWith(credential.PrivateKey.ExportPkcs8PrivateKey(), credential.Chain.Select(c => c.GetEncoded()).ToList(), credential);
     }
 
     /// <summary>A token holding <paramref name="pkcs8PrivateKey"/> and <paramref name="certificatesDer"/>
     /// (signer first, with id 01; issuers with ids 02, 03, ...).</summary>
-    public static SoftHsmToken CreateWith(byte[] pkcs8PrivateKey, IReadOnlyList<byte[]> certificatesDer, ScratchChain? chain = null)
+    public static SoftHsmToken CreateWith(byte[] pkcs8PrivateKey, IReadOnlyList<byte[]> certificatesDer, IssuedCredential? credential = null)
     {
         ExternalTool.RequireTool("softhsm2-util");
         ExternalTool.RequireTool("pkcs11-tool");
@@ -69,7 +69,7 @@ public sealed class SoftHsmToken : IDisposable
         byte[] keyId = [0x01];
 
         ExternalTool.RunChecked("softhsm2-util", ["--init-token", "--free", "--label", label, "--so-pin", soPin, "--pin", userPin], environment: env);
-        var token = new SoftHsmToken(label, userPin, soPin, keyLabel, keyId, chain);
+        var token = new SoftHsmToken(label, userPin, soPin, keyLabel, keyId, credential);
         try
         {
             using var dir = new TempDirectory("softhsm-import");
@@ -98,9 +98,7 @@ public sealed class SoftHsmToken : IDisposable
     /// read from the token unless <paramref name="withChainFromCaller"/>.</summary>
     public Pkcs11KeyOptions KeyOptions(SignatureAlgorithm? algorithm = null, bool withChainFromCaller = false, bool byLabel = true, bool byId = true) =>
         new(ModulePath, Label, byLabel ? KeyLabel : null, byId ? KeyId : null, algorithm,
-            withChainFromCaller && Chain is not null
-                ? [new Org.BouncyCastle.X509.X509Certificate(Chain.Leaf.RawData), new Org.BouncyCastle.X509.X509Certificate(Chain.Root.RawData)]
-                : null);
+            withChainFromCaller && Credential is not null ? Credential.Chain : null);
 
     /// <summary>Opens the key with this token's user PIN.</summary>
     public Pkcs11SigningKey OpenKey(SignatureAlgorithm? algorithm = null, bool withChainFromCaller = false) =>
@@ -109,7 +107,6 @@ public sealed class SoftHsmToken : IDisposable
     public void Dispose()
     {
         ExternalTool.Run("softhsm2-util", ["--delete-token", "--token", Label], environment: Environment);
-        Chain?.Dispose();
     }
 
     private static string RandomDigits(int count) =>

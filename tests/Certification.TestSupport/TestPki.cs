@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Certification.Signing.Pki;
+using Org.BouncyCastle.Asn1.X509;
 using Certification.Signing.Revocation;
 using Certification.Signing.Timestamps;
 using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
@@ -18,6 +19,7 @@ public sealed class TestPki
     public const string Password = "development-only-password";
 
     private static readonly Lazy<TestPki> Instance = new(() => new TestPki(), LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly Lazy<string> _unrelatedRootPem;
     private readonly SemaphoreSlim _serverGate = new(1, 1);
     private DevelopmentPkiServer? _server;
 
@@ -58,6 +60,7 @@ public sealed class TestPki
         Pki.Revoke(Revoked.SerialNumber, RevocationReason.KeyCompromise, RevokedAt);
 
         Tsa = new DevelopmentTimestampAuthority(Pki.TimestampAuthority);
+        _unrelatedRootPem = new(WriteUnrelatedRoot, LazyThreadSafetyMode.ExecutionAndPublication);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Cleanup();
     }
 
@@ -104,6 +107,35 @@ public sealed class TestPki
 
     public string Path(string name) => System.IO.Path.Combine(Directory, name);
 
+    /// <summary>The root of a second, unrelated development PKI (made on first use, ECDSA keys, so quick):
+    /// an anchor that no certificate of <see cref="Pki"/> chains to, for the "wrong anchor" cases.</summary>
+    public string UnrelatedRootPem => _unrelatedRootPem.Value;
+
+    /// <summary>A fresh end-entity credential issued straight by the root (chain: leaf, root) without revocation
+    /// pointers, for tests that need a key of their own (a PKCS#11 token, a third-party signer). It has
+    /// digitalSignature + nonRepudiation, or, with <paramref name="timeStamping"/>, the critical timeStamping
+    /// extended key usage (RFC 3161 § 2.3).</summary>
+    public IssuedCredential IssueLeaf(string commonName, KeyAlgorithm keyAlgorithm = KeyAlgorithm.Rsa2048, bool timeStamping = false) =>
+        Pki.IssueLeaf(Pki.Root, new LeafRequest($"leaf-{Guid.NewGuid():N}", commonName)
+        {
+            Organization = "Certification tests (DEVELOPMENT)",
+            KeyAlgorithm = keyAlgorithm,
+            IncludeRevocationPointers = false,
+            KeyUsage = timeStamping ? X509KeyUsageFlags.DigitalSignature : X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation,
+            ExtendedKeyUsages = timeStamping ? [KeyPurposeID.id_kp_timeStamping.Id] : [],
+            ExtendedKeyUsageCritical = timeStamping,
+        });
+
+    /// <summary><paramref name="credential"/>'s certificate with its private key, for .NET APIs (SignedCms,
+    /// PDFsharp's signer) that take an <see cref="X509Certificate2"/>.</summary>
+    public static X509Certificate2 WithPrivateKey(IssuedCredential credential) =>
+        X509CertificateLoader.LoadPkcs12(credential.ExportPkcs12(Password), Password,
+            X509KeyStorageFlags.Exportable | X509KeyStorageFlags.EphemeralKeySet);
+
+    /// <summary><paramref name="credential"/>'s certificate alone (public key only), for .NET APIs.</summary>
+    public static X509Certificate2 Certificate(IssuedCredential credential) =>
+        X509CertificateLoader.LoadCertificate(credential.Certificate.GetEncoded());
+
     /// <summary>Writes certificates as one PEM file in a fresh location; returns its path.</summary>
     public static string WritePem(string directory, string name, IEnumerable<BcCertificate> certificates)
     {
@@ -124,6 +156,12 @@ public sealed class TestPki
         {
             _serverGate.Release();
         }
+    }
+
+    private string WriteUnrelatedRoot()
+    {
+        var unrelated = DevelopmentPki.Create(new Uri("http://127.0.0.1:9/"), rootKey: KeyAlgorithm.EcdsaP256, otherKeys: KeyAlgorithm.EcdsaP256);
+        return WritePem(Directory, "unrelated-root.pem", [unrelated.Root.Certificate]);
     }
 
     /// <summary>A TCP port nobody listens on right now (on 127.0.0.1).</summary>

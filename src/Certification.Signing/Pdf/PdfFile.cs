@@ -10,10 +10,12 @@ namespace Certification.Signing.Pdf;
 /// </summary>
 public sealed class PdfFile
 {
-    private readonly Dictionary<XrefEntry, PdfObject?> _objectCache = [];
-    private readonly Dictionary<int, (PdfStream Stream, byte[] Decoded, int[] Numbers, int[] Offsets, int First)> _objectStreams = [];
+    // Keyed by where an object is stored; for compressed objects also by which definition of their
+    // object stream applies, since a later revision may redefine the object stream itself.
+    private readonly Dictionary<(XrefEntry Entry, XrefEntry Container), PdfObject?> _objectCache = [];
+    private readonly Dictionary<XrefEntry, (byte[] Decoded, int[] Numbers, int[] Offsets, int First)> _objectStreams = [];
     private readonly List<string> _warnings = [];
-    private int _resolveDepth;
+    private readonly HashSet<XrefEntry> _loading = [];
 
     private PdfFile(ReadOnlyMemory<byte> data, PdfReadLimits limits)
     {
@@ -58,8 +60,8 @@ public sealed class PdfFile
     /// <summary>The object with this number as of <paramref name="revision"/> (default: the last), or null when absent or free.</summary>
     public PdfObject? GetObject(int number, PdfRevision? revision = null)
     {
-        var entry = LookupEntry(number, (revision ?? LastRevision).Index);
-        return entry is { } e ? Load(number, e) : null;
+        var revisionIndex = (revision ?? LastRevision).Index;
+        return LookupEntry(number, revisionIndex) is { } entry ? Load(number, entry, revisionIndex) : null;
     }
 
     /// <summary>Where the object with this number is defined as of a revision.</summary>
@@ -120,25 +122,27 @@ public sealed class PdfFile
         }
     }
 
-    private PdfObject? Load(int number, XrefEntry entry)
+    private PdfObject? Load(int number, XrefEntry entry, int revisionIndex)
     {
-        if (_objectCache.TryGetValue(entry, out var cached)) return cached;
-        if (++_resolveDepth > Limits.MaxReferenceChain)
-        {
-            _resolveDepth = 0;
+        var container = entry.Kind == XrefEntryKind.InObjectStream
+            ? LookupEntry((int)entry.Offset, revisionIndex) ?? throw new PdfFormatException($"Object stream {entry.Offset} holding object {number} is missing")
+            : default;
+        var key = (entry, container);
+        if (_objectCache.TryGetValue(key, out var cached)) return cached;
+        // An object whose parsing needs itself (e.g. a stream whose /Length refers back to it) is a cycle.
+        if (!_loading.Add(entry) || _loading.Count > Limits.MaxReferenceChain)
             throw new PdfFormatException($"Object {number} depends on itself (reference cycle)");
-        }
         try
         {
             var obj = entry.Kind == XrefEntryKind.InObjectStream
-                ? LoadFromObjectStream(number, (int)entry.Offset, entry.Generation)
+                ? LoadFromObjectStream(number, (int)entry.Offset, entry.Generation, container, revisionIndex)
                 : ParseIndirectObjectAt(entry.Offset, number).Object;
-            _objectCache[entry] = obj;
+            _objectCache[key] = obj;
             return obj;
         }
         finally
         {
-            _resolveDepth = Math.Max(0, _resolveDepth - 1);
+            _loading.Remove(entry);
         }
     }
 
@@ -182,12 +186,13 @@ public sealed class PdfFile
         return lexer.ReadToken() == "endstream";
     }
 
-    private PdfObject? LoadFromObjectStream(int number, int streamNumber, int index)
+    private PdfObject? LoadFromObjectStream(int number, int streamNumber, int index, XrefEntry streamEntry, int revisionIndex)
     {
-        if (!_objectStreams.TryGetValue(streamNumber, out var objStm))
+        if (!_objectStreams.TryGetValue(streamEntry, out var objStm))
         {
-            var stream = GetObject(streamNumber) as PdfStream ?? throw new PdfFormatException($"Object stream {streamNumber} is missing");
-            var decoded = DecodeStream(stream);
+            if (streamEntry.Kind != XrefEntryKind.InFile) throw new PdfFormatException($"Object stream {streamNumber} is itself compressed (§ 7.5.7 forbids it)");
+            var stream = Load(streamNumber, streamEntry, revisionIndex) as PdfStream ?? throw new PdfFormatException($"Object stream {streamNumber} is missing");
+            var decoded = DecodeStream(stream, Revisions[revisionIndex]);
             var count = (int)((stream.Dictionary["N"] as PdfInteger)?.Value ?? 0);
             var first = (int)((stream.Dictionary["First"] as PdfInteger)?.Value ?? 0);
             if (count < 0 || count > Limits.MaxObjects || first < 0 || first > decoded.Length)
@@ -202,8 +207,8 @@ public sealed class PdfFile
                 numbers[i] = (int)num.Value;
                 offsets[i] = (int)off.Value;
             }
-            objStm = (stream, decoded, numbers, offsets, first);
-            _objectStreams[streamNumber] = objStm;
+            objStm = (decoded, numbers, offsets, first);
+            _objectStreams[streamEntry] = objStm;
         }
         if (index < 0 || index >= objStm.Numbers.Length || objStm.Numbers[index] != number)
         {
@@ -439,19 +444,30 @@ public sealed class PdfFile
         }
         if (trailer is null)
         {
-            foreach (var (number, entry) in entries)
+            // Look for the catalog among the scanned objects, reading them through a provisional revision.
+            Revisions = [ScannedRevision(entries, new PdfDictionary())];
+            foreach (var number in entries.Keys)
             {
-                if (Load(number, entry) is PdfDictionary d && d.GetName("Type") == "Catalog")
+                PdfObject? candidate;
+                try { candidate = GetObject(number); }
+                catch (PdfFormatException) { continue; }
+                if (candidate is PdfDictionary d && d.GetName("Type") == "Catalog")
                 {
-                    trailer = new PdfDictionary().Set("Root", new PdfReference(number, entry.Generation));
+                    trailer = new PdfDictionary().Set("Root", new PdfReference(number, entries[number].Generation));
                     break;
                 }
             }
         }
         if (trailer is null) throw new PdfFormatException("No document catalog found, even by scanning the file");
-        var section = new XrefSection { Offset = 0, Kind = XrefSectionKind.Table, Trailer = trailer, Entries = entries, End = span.Length };
-        return new PdfRevision { Index = 0, Sections = [section], EndOffset = span.Length };
+        return ScannedRevision(entries, trailer);
     }
+
+    private PdfRevision ScannedRevision(Dictionary<int, XrefEntry> entries, PdfDictionary trailer) => new()
+    {
+        Index = 0,
+        Sections = [new XrefSection { Offset = 0, Kind = XrefSectionKind.Table, Trailer = trailer, Entries = entries, End = Data.Length }],
+        EndOffset = Data.Length,
+    };
 
     private void RegisterObjectStream(int streamNumber, PdfStream stream, Dictionary<int, XrefEntry> entries)
     {

@@ -8,6 +8,14 @@ namespace Certification.Signing.Pdf;
 /// copied before they are changed for an incremental update.</summary>
 public abstract class PdfObject
 {
+    /// <summary>The value of an integer or real number (both are numbers, § 7.3.3), else null.</summary>
+    public double? AsNumber() => this switch
+    {
+        PdfInteger i => i.Value,
+        PdfReal r => r.Value,
+        _ => null,
+    };
+
     public override string ToString() => Encoding.Latin1.GetString(PdfSerializer.ToBytes(this));
 }
 

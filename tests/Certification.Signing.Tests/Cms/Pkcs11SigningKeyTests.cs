@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Certification.Signing.Cms;
+using Certification.Signing.Pki;
 using Certification.TestSupport;
 using Org.BouncyCastle.Security;
 using Xunit;
@@ -8,6 +9,7 @@ using Xunit;
 namespace Certification.Signing.Tests.Cms;
 
 /// <summary>A key on a real PKCS#11 token (SoftHSM) signs digests that verify against its certificate.</summary>
+[Collection(SoftHsmToken.TestCollection)]
 public sealed class Pkcs11SigningKeyTests
 {
     private static readonly byte[] Message = "Bản sao chứng thực từ bản chính"u8.ToArray();
@@ -15,13 +17,14 @@ public sealed class Pkcs11SigningKeyTests
     [Fact]
     public async Task Rsa_pkcs1_signature_verifies_against_the_certificate()
     {
-        using var token = SoftHsmToken.Create(ScratchKeyType.Rsa2048);
+        using var token = SoftHsmToken.Create(KeyAlgorithm.Rsa2048);
         using var key = token.OpenKey();
 
         Assert.Equal(SignatureAlgorithm.RsaSha256, key.Algorithm);
         var signature = await key.SignDigestAsync(SHA256.HashData(Message));
 
-        using var rsa = token.Chain!.Leaf.GetRSAPublicKey()!;
+        using var certificate = TestPki.Certificate(token.Credential!);
+        using var rsa = certificate.GetRSAPublicKey()!;
         Assert.True(rsa.VerifyData(Message, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
         // Independently of .NET: BouncyCastle's verifier over the certificate read back from the token.
         var verifier = SignerUtilities.GetSigner("SHA256withRSA");
@@ -33,12 +36,13 @@ public sealed class Pkcs11SigningKeyTests
     [Fact]
     public async Task Rsa_pss_signature_verifies_against_the_certificate()
     {
-        using var token = SoftHsmToken.Create(ScratchKeyType.Rsa2048);
+        using var token = SoftHsmToken.Create(KeyAlgorithm.Rsa2048);
         using var key = token.OpenKey(new SignatureAlgorithm(SignatureScheme.RsaPss, HashAlgorithmName.SHA256));
 
         var signature = await key.SignDigestAsync(SHA256.HashData(Message));
 
-        using var rsa = token.Chain!.Leaf.GetRSAPublicKey()!;
+        using var certificate = TestPki.Certificate(token.Credential!);
+        using var rsa = certificate.GetRSAPublicKey()!;
         Assert.True(rsa.VerifyData(Message, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss));
         Assert.False(rsa.VerifyData(Message, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
     }
@@ -46,14 +50,15 @@ public sealed class Pkcs11SigningKeyTests
     [Fact]
     public async Task Ecdsa_p256_signature_is_der_and_verifies_against_the_certificate()
     {
-        using var token = SoftHsmToken.Create(ScratchKeyType.EcP256);
+        using var token = SoftHsmToken.Create(KeyAlgorithm.EcdsaP256);
         using var key = token.OpenKey();
 
         Assert.Equal(SignatureScheme.Ecdsa, key.Algorithm.Scheme);
         var signature = await key.SignDigestAsync(SHA256.HashData(Message));
 
         Assert.Equal(0x30, signature[0]);
-        using var ec = token.Chain!.Leaf.GetECDsaPublicKey()!;
+        using var certificate = TestPki.Certificate(token.Credential!);
+        using var ec = certificate.GetECDsaPublicKey()!;
         Assert.True(ec.VerifyData(Message, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
         var verifier = SignerUtilities.GetSigner("SHA256withECDSA");
         verifier.Init(false, key.CertificateChain[0].GetPublicKey());
@@ -64,12 +69,12 @@ public sealed class Pkcs11SigningKeyTests
     [Fact]
     public void Chain_is_read_from_the_token_signer_first_then_root()
     {
-        using var token = SoftHsmToken.Create(ScratchKeyType.Rsa2048, "Nguyễn Thị B");
+        using var token = SoftHsmToken.Create(KeyAlgorithm.Rsa2048, "Nguyễn Thị B");
         using var key = token.OpenKey();
 
         Assert.Equal(2, key.CertificateChain.Count);
-        Assert.Equal(token.Chain!.Leaf.RawData, key.CertificateChain[0].GetEncoded());
-        Assert.Equal(token.Chain.Root.RawData, key.CertificateChain[1].GetEncoded());
+        Assert.Equal(token.Credential!.Certificate.GetEncoded(), key.CertificateChain[0].GetEncoded());
+        Assert.Equal(TestPki.Shared.Pki.Root.Certificate.GetEncoded(), key.CertificateChain[1].GetEncoded());
     }
 
     [Fact]
@@ -77,7 +82,7 @@ public sealed class Pkcs11SigningKeyTests
     {
         using var token = SoftHsmToken.Create();
         using var key = token.OpenKey(withChainFromCaller: true);
-        Assert.Equal(token.Chain!.Leaf.RawData, key.CertificateChain[0].GetEncoded());
+        Assert.Equal(token.Credential!.Certificate.GetEncoded(), key.CertificateChain[0].GetEncoded());
     }
 
     [Fact]
@@ -97,8 +102,8 @@ public sealed class Pkcs11SigningKeyTests
     public void A_certificate_of_another_key_is_refused()
     {
         using var token = SoftHsmToken.Create();
-        using var other = ScratchCertificates.Create("Other");
-        var options = token.KeyOptions() with { CertificateChain = [new Org.BouncyCastle.X509.X509Certificate(other.Leaf.RawData)] };
+        var other = TestPki.Shared.IssueLeaf("Other");
+        var options = token.KeyOptions() with { CertificateChain = [other.Certificate] };
 
         Assert.Throws<Pkcs11KeyException>(() => Pkcs11SigningKey.Open(options, token.UserPin));
     }
@@ -114,16 +119,18 @@ public sealed class Pkcs11SigningKeyTests
     [Fact]
     public async Task Two_keys_on_two_tokens_sign_concurrently()
     {
-        using var rsaToken = SoftHsmToken.Create(ScratchKeyType.Rsa2048);
-        using var ecToken = SoftHsmToken.Create(ScratchKeyType.EcP256);
+        using var rsaToken = SoftHsmToken.Create(KeyAlgorithm.Rsa2048);
+        using var ecToken = SoftHsmToken.Create(KeyAlgorithm.EcdsaP256);
         using var rsaKey = rsaToken.OpenKey();
         using var ecKey = ecToken.OpenKey();
         var digest = SHA256.HashData(Message);
 
         var signatures = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => (i % 2 == 0 ? rsaKey : ecKey).SignDigestAsync(digest)));
 
-        using var rsa = rsaToken.Chain!.Leaf.GetRSAPublicKey()!;
-        using var ec = ecToken.Chain!.Leaf.GetECDsaPublicKey()!;
+        using var rsaCertificate = TestPki.Certificate(rsaToken.Credential!);
+        using var ecCertificate = TestPki.Certificate(ecToken.Credential!);
+        using var rsa = rsaCertificate.GetRSAPublicKey()!;
+        using var ec = ecCertificate.GetECDsaPublicKey()!;
         for (var i = 0; i < signatures.Length; i++)
             Assert.True(i % 2 == 0
                 ? rsa.VerifyHash(digest, signatures[i], HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)

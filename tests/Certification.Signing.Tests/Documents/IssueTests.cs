@@ -2,7 +2,6 @@ using Certification.Signing.Documents;
 using Certification.Signing.Pades;
 using Certification.Signing.Pdf;
 using Certification.Signing.Revocation;
-using Certification.Signing.Tests.Pades;
 using Certification.TestSupport;
 using Certification.TestSupport.ExternalTools;
 using Xunit;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
+using Certification.Signing.Pki;
 using Certification.TestSupport;
 using Certification.TestSupport.ExternalTools;
 using Org.BouncyCastle.Asn1;
@@ -11,7 +11,6 @@ using Org.BouncyCastle.Security;
 using Org.BouncyCastle.Tsp;
 using Org.BouncyCastle.Utilities.Collections;
 using Xunit;
-using BcX509 = Org.BouncyCastle.X509;
 
 namespace Certification.Signing.Tests.ExternalTools;
 
@@ -22,26 +21,22 @@ public sealed class JudgesTests : IClassFixture<JudgesTests.SignedFile>
     public sealed class SignedFile : IDisposable
     {
         public TempDirectory Dir { get; } = new("judges");
-        public ScratchChain Chain { get; } = ScratchCertificates.Create("Nguyễn Văn A");
-        public ScratchChain OtherChain { get; } = ScratchCertificates.Create("Someone Else");
         public string Path { get; }
-        public string RootPem { get; }
-        public string OtherRootPem { get; }
+
+        /// <summary>The signer's anchor: the signer is issued straight by TestPki's root.</summary>
+        public string RootPem => TestPki.Shared.RootsPem;
+
+        /// <summary>An anchor the signer does not chain to.</summary>
+        public string OtherRootPem => TestPki.Shared.UnrelatedRootPem;
 
         public SignedFile()
         {
             var input = SamplePdfs.PdfSharpText(Dir.Path);
-            Path = PdfSharpSignedSample.Sign(input, Dir.File("signed.pdf"), Chain.Leaf);
-            RootPem = Chain.WriteRootPem(Dir.File("root.pem"));
-            OtherRootPem = OtherChain.WriteRootPem(Dir.File("other-root.pem"));
+            using var signer = TestPki.WithPrivateKey(TestPki.Shared.IssueLeaf("Nguyễn Văn A"));
+            Path = PdfSharpSignedSample.Sign(input, Dir.File("signed.pdf"), signer);
         }
 
-        public void Dispose()
-        {
-            Chain.Dispose();
-            OtherChain.Dispose();
-            Dir.Dispose();
-        }
+        public void Dispose() => Dir.Dispose();
     }
 
     private readonly SignedFile _signed;
@@ -188,9 +183,9 @@ public sealed class JudgesTests : IClassFixture<JudgesTests.SignedFile>
     public void OpenSsl_ts_verifies_a_signature_timestamp_extracted_from_the_cms()
     {
         using var dir = new TempDirectory();
-        using var tsa = ScratchCertificates.Create("Scratch TSA", timeStamping: true);
-        var tsaRoot = tsa.WriteRootPem(dir.File("tsa-root.pem"));
-        var tsaCert = tsa.WriteLeafPem(dir.File("tsa.pem"));
+        var tsa = TestPki.Shared.IssueLeaf("Judge TSA (DEVELOPMENT)", timeStamping: true);
+        var tsaRoot = TestPki.Shared.RootsPem;
+        var tsaCert = TestPki.WritePem(dir.Path, "tsa.pem", [tsa.Certificate]);
 
         var cms = Assert.Single(PdfSignatureScanner.Scan(_signed.Path)).Cms;
         var stamped = AddSignatureTimestamp(cms, tsa);
@@ -206,7 +201,7 @@ public sealed class JudgesTests : IClassFixture<JudgesTests.SignedFile>
 
         var wrongData = OpenSslTs.VerifyData(timestamp.TokenDer, [1, 2, 3], [tsaRoot], [tsaCert]);
         Assert.NotEqual(0, wrongData.ExitCode);
-        var wrongAnchor = OpenSslTs.VerifyData(timestamp.TokenDer, timestamp.ImprintedData, [_signed.RootPem], [tsaCert]);
+        var wrongAnchor = OpenSslTs.VerifyData(timestamp.TokenDer, timestamp.ImprintedData, [_signed.OtherRootPem], [tsaCert]);
         Assert.NotEqual(0, wrongAnchor.ExitCode);
 
         Assert.Contains("TSA:", OpenSslTs.Print(timestamp.TokenDer).StdOut);
@@ -214,14 +209,14 @@ public sealed class JudgesTests : IClassFixture<JudgesTests.SignedFile>
 
     /// <summary>Adds an id-aa-signatureTimeStampToken over the signer's signature value, made by a
     /// BouncyCastle TSA: stands in for the product's timestamping in this self-test.</summary>
-    private static byte[] AddSignatureTimestamp(byte[] cmsDer, ScratchChain tsa)
+    private static byte[] AddSignatureTimestamp(byte[] cmsDer, IssuedCredential tsa)
     {
         var signed = new CmsSignedData(cmsDer);
         var signer = signed.GetSignerInfos().GetSigners().Single();
         var request = NewRequestGenerator().Generate(TspAlgorithms.Sha256, SHA256.HashData(signer.GetSignature()));
 
-        var tsaCert = new BcX509.X509Certificate(tsa.Leaf.RawData);
-        var key = DotNetUtilities.GetRsaKeyPair(tsa.Leaf.GetRSAPrivateKey()!).Private;
+        var tsaCert = tsa.Certificate;
+        var key = DotNetUtilities.GetRsaKeyPair((RSA)tsa.PrivateKey).Private;
         var generator = new TimeStampTokenGenerator(key, tsaCert, TspAlgorithms.Sha256, "1.2.3.4.1");
         generator.SetCertificates(CollectionUtilities.CreateStore(new[] { tsaCert }));
         var token = generator.Generate(request, BigInteger.One, DateTime.UtcNow);

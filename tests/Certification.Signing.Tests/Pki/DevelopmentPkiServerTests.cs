@@ -44,7 +44,7 @@ public sealed class DevelopmentPkiServerTests
     public async Task Openssl_ocsp_client_talks_to_the_server()
     {
         await Shared.StartServerAsync();
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempDirectory();
         var issuer = TestPki.WritePem(temp.Path, "issuer.pem", [Shared.Pki.GovernmentCa.Certificate]);
         var revoked = TestPki.WritePem(temp.Path, "revoked.pem", [Shared.Revoked.Certificate]);
         var text = OpenSsl.Ok("ocsp", "-issuer", issuer, "-cert", revoked, "-url", Shared.Pki.OcspUrl.ToString(),
@@ -56,7 +56,7 @@ public sealed class DevelopmentPkiServerTests
     [Fact]
     public async Task A_revocation_written_by_another_process_shows_in_the_served_crl()
     {
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempDirectory();
         var pki = DevelopmentPki.Create(new Uri($"http://127.0.0.1:{TestPki.FreeTcpPort()}/"), rootKey: KeyAlgorithm.EcdsaP256, otherKeys: KeyAlgorithm.EcdsaP256);
         pki.Save(temp.Path, "pw");
         var serving = DevelopmentPki.Load(temp.Path, "pw");

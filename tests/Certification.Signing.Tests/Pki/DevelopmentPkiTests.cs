@@ -35,7 +35,7 @@ public sealed class DevelopmentPkiTests
     [InlineData("notary.p12", "Trần Thị Bình (DEVELOPMENT)", "DEVELOPMENT Public CA")]
     public void Pkcs12_files_open_in_openssl_and_dotnet_and_chain_to_roots_pem(string file, string commonName, string issuer)
     {
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempDirectory();
         var path = Shared.Path(file);
 
         // openssl 3 reads it without -legacy; it holds the key, three certificates and friendly names.
@@ -76,7 +76,7 @@ public sealed class DevelopmentPkiTests
             if (type.Equals(X509Name.CN) || type.Equals(X509Name.O))
                 Assert.IsType<DerUtf8String>(attribute[1]);
         }
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempDirectory();
         var pem = TestPki.WritePem(temp.Path, "officer.pem", [officer]);
         var output = OpenSsl.Ok("x509", "-in", pem, "-noout", "-subject", "-nameopt", "utf8,sep_comma_plus_space");
         Assert.Contains("CN=Nguyễn Văn An (DEVELOPMENT)", output);
@@ -116,7 +116,7 @@ public sealed class DevelopmentPkiTests
         var tsa = Shared.Pki.TimestampAuthority.Certificate;
         Assert.Contains(X509Extensions.ExtendedKeyUsage.Id, tsa.GetCriticalExtensionOids());
         Assert.Equal([KeyPurposeID.id_kp_timeStamping.Id], tsa.GetExtendedKeyUsage().Select(o => o.Id));
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempDirectory();
         var pem = TestPki.WritePem(temp.Path, "tsa.pem", [tsa]);
         Assert.Contains(": OK", OpenSsl.Ok("verify", "-purpose", "timestampsign", "-CAfile", Shared.RootsPem, "-untrusted", Shared.IntermediatesPem, pem));
     }
@@ -177,7 +177,7 @@ public sealed class DevelopmentPkiTests
         Assert.Equal(3072, shared.Rsa3072.PrivateKey.KeySize);
         Assert.NotNull(shared.Pki.FindRevocation(DevelopmentPki.GovernmentCaSlug, shared.Revoked.SerialNumber));
 
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempDirectory();
         foreach (var credential in new[] { shared.EcdsaP256, shared.EcdsaP384, shared.Rsa3072 })
         {
             var pem = TestPki.WritePem(temp.Path, credential.Name + ".pem", [credential.Certificate]);
@@ -202,7 +202,7 @@ public sealed class DevelopmentPkiTests
     [Fact]
     public void Save_and_load_restore_the_pki_and_revocations_persist()
     {
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempDirectory();
         var pki = DevelopmentPki.Create(new Uri("http://127.0.0.1:8999/"), rootKey: KeyAlgorithm.EcdsaP256, otherKeys: KeyAlgorithm.EcdsaP256);
         var extra = pki.IssueLeaf(pki.PublicCa, new LeafRequest("extra", "Extra (DEVELOPMENT)"));
         pki.Save(temp.Path, "pässwörd");

@@ -18,7 +18,7 @@ public sealed class DevelopmentRevocationAuthorityTests
     [Fact]
     public void Crl_of_the_government_ca_lists_the_revoked_certificate_and_verifies_with_openssl()
     {
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempDirectory();
         var authority = new DevelopmentRevocationAuthority(Shared.Pki);
         var der = authority.GetCrl(Shared.Pki.GovernmentCa);
         var crl = new X509Crl(der);
@@ -61,7 +61,7 @@ public sealed class DevelopmentRevocationAuthorityTests
     [InlineData("notary", "good")]
     public void Ocsp_answers_verify_with_openssl(string who, string expected)
     {
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempDirectory();
         var credential = who switch { "officer" => Shared.Pki.Officer, "revoked" => Shared.Revoked, _ => Shared.Pki.Notary };
         var issuer = credential.Chain[1];
         var request = Request(issuer, credential.Certificate.SerialNumber, nonce: [1, 2, 3, 4, 5, 6, 7, 8]);
@@ -86,7 +86,7 @@ public sealed class DevelopmentRevocationAuthorityTests
     [Fact]
     public void Ocsp_about_an_intermediate_is_signed_by_the_root()
     {
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempDirectory();
         var request = Request(Shared.Pki.Root.Certificate, Shared.Pki.GovernmentCa.SerialNumber);
         var response = new DevelopmentRevocationAuthority(Shared.Pki).Respond(request.GetEncoded());
         File.WriteAllBytes(temp.File("r.der"), response);

@@ -19,7 +19,7 @@ public sealed class DevelopmentTimestampAuthorityTests(ITestOutputHelper output)
     [Fact]
     public async Task Token_verifies_with_openssl_against_roots_pem_by_data_and_by_digest()
     {
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempDirectory();
         var data = "Bản sao chứng thực — DEVELOPMENT"u8.ToArray();
         var dataFile = temp.File("data.bin");
         File.WriteAllBytes(dataFile, data);

@@ -24,7 +24,7 @@ public sealed class HttpTimestampClientTests
         Assert.Equal(digest, parsed.TimeStampInfo.GetMessageImprintDigest());
         Assert.NotNull(parsed.TimeStampInfo.Nonce);
 
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempDirectory();
         File.WriteAllBytes(temp.File("t.der"), token);
         Assert.Contains("Verification: OK", OpenSsl.Ok("ts", "-verify", "-in", temp.File("t.der"), "-token_in",
             "-digest", Convert.ToHexString(digest), "-CAfile", Shared.RootsPem, "-untrusted", Shared.IntermediatesPem));

@@ -1,11 +1,11 @@
-using Certification.TestSupport;
 using Certification.TestSupport.ExternalTools;
 using Xunit;
 
-namespace Certification.Signing.Tests.Pades;
+namespace Certification.TestSupport;
 
-/// <summary>What every signed output must satisfy, as judged by the independent tools.</summary>
-internal static class SignedFileAssertions
+/// <summary>What every signed output must satisfy, as judged by the independent tools (trusting
+/// <see cref="TestPki.Shared"/>'s root and any extra anchors).</summary>
+public static class SignedFileAssertions
 {
     /// <summary>pdfsig: every signature valid and trusted; openssl cms: every CMS verifies over its byte range;
     /// qpdf: no structural errors.</summary>

@@ -1,0 +1,7 @@
+using BenchmarkDotNet.Running;
+using Certification.Benchmarks;
+
+// "peak-memory ..." measures peak resident memory in this process; anything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "peak-memory") return await PeakMemory.RunAsync(args[1..]);
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

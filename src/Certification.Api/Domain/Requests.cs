@@ -1,0 +1,143 @@
+namespace Certification.Api.Domain;
+
+/// <summary>A citizen's request: one or more documents, each certified (one number each) or refused.</summary>
+public sealed class CertificationRequest
+{
+    public Guid Id { get; set; }
+    public int OfficeId { get; set; }
+    public required string RequesterName { get; set; }
+    public required string RequesterIdNumber { get; set; }
+    public DateTimeOffset ReceivedAt { get; set; }
+    public int ReceivedById { get; set; }
+    public List<RequestDocument> Documents { get; set; } = [];
+}
+
+public enum DocumentStatus
+{
+    Received,
+    AwaitingSignature,
+    Certified,
+    Refused,
+}
+
+public sealed class RequestDocument
+{
+    public Guid Id { get; set; }
+    public Guid RequestId { get; set; }
+    public CertificationRequest? Request { get; set; }
+    public required string Title { get; set; }
+    public int PageCount { get; set; }
+    public DocumentStatus Status { get; set; }
+}
+
+public enum CertificationStatus
+{
+    /// <summary>Issued and in force.</summary>
+    Valid,
+    /// <summary>Revoked as issued in error.</summary>
+    Revoked,
+    /// <summary>Number reserved by a two-step signing that is waiting for the external signer.</summary>
+    AwaitingSignature,
+    /// <summary>A reserved number whose external signature never came: kept in the book as void.</summary>
+    Voided,
+}
+
+/// <summary>A certification: one number in one book for one document, with its stored signed copy.</summary>
+public sealed class CertifiedCopy
+{
+    public Guid Id { get; set; }
+    public Guid DocumentId { get; set; }
+    public RequestDocument? Document { get; set; }
+    public int OfficeId { get; set; }
+    public Office? Office { get; set; }
+    public int BookId { get; set; }
+    public CertificationBook? Book { get; set; }
+    public long Number { get; set; }
+    public int CertifierId { get; set; }
+    public Officer? Certifier { get; set; }
+    public DateOnly Date { get; set; }
+    public DateTimeOffset IssuedAt { get; set; }
+    /// <summary>SHA-256 (hex) of the signed PDF: its name in the blob store. Null while awaiting signature.</summary>
+    public string? Sha256 { get; set; }
+    public long Size { get; set; }
+    public int PageCount { get; set; }
+    public long Fee { get; set; }
+    public required string Level { get; set; }
+    /// <summary>SHA-256 (hex) of the citizen's access code; the code itself is shown once.</summary>
+    public required string AccessCodeHash { get; set; }
+    public CertificationStatus Status { get; set; }
+}
+
+/// <summary>Decree 23/2015 Art. 22 grounds for refusing an original, plus the two procedural grounds.</summary>
+public enum RefusalReason
+{
+    /// <summary>1. Erased, altered, added to or cut arbitrarily.</summary>
+    Altered = 1,
+    /// <summary>2. Damaged or worn so that the content cannot be read.</summary>
+    Illegible = 2,
+    /// <summary>3. Stamped confidential (MẬT) or marked that copying is not permitted.</summary>
+    ConfidentialOrCopyProhibited = 3,
+    /// <summary>4. Illegal, unethical, anti-state, distorting history, defamatory, violating rights.</summary>
+    UnlawfulContent = 4,
+    /// <summary>5. Issued, notarised or certified abroad without consular legalisation (unless exempt).</summary>
+    ForeignNotLegalised = 5,
+    /// <summary>6. Drafted by an individual without confirmation and seal of a competent body.</summary>
+    UnconfirmedPrivateDocument = 6,
+    /// <summary>Outside the certifier's competence.</summary>
+    OutsideCompetence = 7,
+    /// <summary>The request itself is invalid.</summary>
+    InvalidRequest = 8,
+}
+
+public sealed class Refusal
+{
+    public Guid Id { get; set; }
+    public Guid DocumentId { get; set; }
+    public RequestDocument? Document { get; set; }
+    public int OfficeId { get; set; }
+    public RefusalReason Reason { get; set; }
+    public required string Text { get; set; }
+    public int RefusedById { get; set; }
+    public DateTimeOffset RefusedAt { get; set; }
+}
+
+/// <summary>A copy withdrawn because it was issued in error; verification reports it as revoked.</summary>
+public sealed class Revocation
+{
+    public Guid Id { get; set; }
+    public Guid CertifiedCopyId { get; set; }
+    public required string Reason { get; set; }
+    public int RevokedById { get; set; }
+    public DateTimeOffset RevokedAt { get; set; }
+}
+
+/// <summary>A two-step signature waiting for an external signer (token, remote signHash service).</summary>
+public sealed class ExternalSigningSession
+{
+    public Guid Id { get; set; }
+    public Guid CertifiedCopyId { get; set; }
+    public int OfficerId { get; set; }
+    /// <summary><c>PendingSignature.ToJson()</c>.</summary>
+    public required byte[] PendingSignature { get; set; }
+    /// <summary>Blob name of the prepared (unsigned) PDF.</summary>
+    public required string PreparedSha256 { get; set; }
+    /// <summary>The access code, encrypted, handed out on completion.</summary>
+    public required byte[] ProtectedAccessCode { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+}
+
+/// <summary>One link of the append-only, hash-chained audit log (who, when, what, from where).</summary>
+public sealed class AuditEntry
+{
+    /// <summary>Sequence number, contiguous from 1: a deleted row breaks the chain visibly.</summary>
+    public long Id { get; set; }
+    public DateTimeOffset At { get; set; }
+    public required string Actor { get; set; }
+    public string? Address { get; set; }
+    public required string Action { get; set; }
+    public required string Subject { get; set; }
+    public string Details { get; set; } = "{}";
+    public required string PreviousHash { get; set; }
+    public required string Hash { get; set; }
+}

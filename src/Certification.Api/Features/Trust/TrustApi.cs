@@ -1,0 +1,68 @@
+using Certification.Api.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Certification.Api.Features.Trust;
+
+/// <summary>The trust anchors the service validates against, and (demo mode) the development PKI's
+/// endpoints, served by this same process at the URLs its certificates name:
+/// <c>POST /tsa</c> (RFC 3161), <c>POST /ocsp</c> and <c>GET /ocsp/{base64}</c> (RFC 6960),
+/// <c>GET /crl/{slug}.crl</c>, <c>GET /certs/{slug}.crt</c>.</summary>
+public static class TrustApi
+{
+    private const int MaxPkiRequestBytes = 64 * 1024;
+
+    public static IEndpointRouteBuilder MapTrustApi(this IEndpointRouteBuilder app, bool demo)
+    {
+        app.MapGet("/api/v1/trust/anchors", (TrustServices trust) => TypedResults.Text(trust.AnchorsPem, "application/x-pem-file"))
+            .WithTags("Trust").AllowAnonymous().WithSummary("PEM bundle of the trust anchors");
+        if (!demo) return app;
+
+        var pki = app.MapGroup("").WithTags("Development PKI").AllowAnonymous().ExcludeFromDescription();
+        pki.MapPost("/tsa", async (HttpRequest request, TrustServices trust, CancellationToken ct) =>
+            Bytes(trust.DevelopmentTimestamps!.Respond(await ReadAsync(request, ct)), "application/timestamp-reply"));
+        pki.MapPost("/ocsp", async (HttpRequest request, TrustServices trust, CancellationToken ct) =>
+            Bytes(trust.DevelopmentRevocation!.Respond(await ReadAsync(request, ct)), "application/ocsp-response"));
+        pki.MapGet("/ocsp/{*encoded}", (string encoded, TrustServices trust) =>
+        {
+            byte[] der;
+            try
+            {
+                der = Convert.FromBase64String(Uri.UnescapeDataString(encoded));
+            }
+            catch (FormatException)
+            {
+                return Results.Problem(statusCode: 400, title: "The OCSP GET path is not base64", type: Problems.ProblemTypes.InvalidRequest.Uri);
+            }
+            return Bytes(trust.DevelopmentRevocation!.Respond(der), "application/ocsp-response");
+        });
+        pki.MapGet("/crl/{file}", (string file, TrustServices trust) =>
+        {
+            trust.Pki!.RefreshState();
+            var crl = file.EndsWith(".crl", StringComparison.Ordinal) ? trust.DevelopmentRevocation!.GetCrl(file[..^4]) : null;
+            return crl is null ? Results.Problem(statusCode: 404, title: "Not found", type: Problems.ProblemTypes.NotFound.Uri) : Bytes(crl, "application/pkix-crl");
+        });
+        pki.MapGet("/certs/{file}", (string file, TrustServices trust) =>
+        {
+            var authority = file.EndsWith(".crt", StringComparison.Ordinal) ? trust.Pki!.FindAuthority(file[..^4]) : null;
+            return authority is null ? Results.Problem(statusCode: 404, title: "Not found", type: Problems.ProblemTypes.NotFound.Uri)
+                : Bytes(authority.Certificate.GetEncoded(), "application/pkix-cert");
+        });
+        return app;
+    }
+
+    private static IResult Bytes(byte[] body, string type) => Results.Bytes(body, type);
+
+    private static async Task<byte[]> ReadAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxPkiRequestBytes) throw new Problems.ProblemException(Problems.ProblemTypes.RequestTooLarge);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxPkiRequestBytes) throw new Problems.ProblemException(Problems.ProblemTypes.RequestTooLarge);
+        }
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using System.Security.Claims;
+using System.Text.Json.Serialization;
+using Certification.Api.Documents;
+using Certification.Api.Features.Admin;
+using Certification.Api.Features.Audit;
+using Certification.Api.Features.Auth;
+using Certification.Api.Features.Books;
+using Certification.Api.Features.Certifications;
+using Certification.Api.Features.Copies;
+using Certification.Api.Features.Refusals;
+using Certification.Api.Features.Trust;
+using Certification.Api.Features.Verifications;
+using Certification.Api.Options;
+using Certification.Api.Problems;
+using Certification.Signing.Pades;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+
+namespace Certification.Api.Infrastructure;
+
+public static class ServiceRegistration
+{
+    public static WebApplicationBuilder AddCertificationServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var options = builder.Configuration.GetSection(CertificationOptions.Section).Get<CertificationOptions>() ?? new CertificationOptions();
+        services.AddOptions<CertificationOptions>().BindConfiguration(CertificationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+        services.AddSingleton<DataDirectory>();
+        services.AddSingleton<PublicBaseUrl>();
+        services.AddSingleton<Readiness>();
+        services.AddSingleton(sp => TrustServices.Create(sp.GetRequiredService<IOptions<CertificationOptions>>(), sp.GetRequiredService<DataDirectory>(),
+            sp.GetRequiredService<PublicBaseUrl>(), sp.GetRequiredService<ILogger<TrustServices>>()));
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<CertificationOptions>>().Value;
+            if (o.KeyEncryptionKey is { Length: > 0 } configured) return new KeyProtector(Convert.FromBase64String(configured));
+            if (!o.Demo) throw new OptionsValidationException(CertificationOptions.Section, typeof(CertificationOptions), ["Certification:KeyEncryptionKey is required outside demo mode."]);
+            return new KeyProtector(sp.GetRequiredService<DataDirectory>().GetOrCreateSecret("key-encryption.key", 32));
+        });
+        services.AddSingleton<IBlobStore>(sp => new FileSystemBlobStore(sp.GetRequiredService<DataDirectory>().Blobs));
+        services.AddSingleton<SigningKeys>();
+        services.AddSingleton<BookLocks>();
+        services.AddSingleton(sp =>
+        {
+            var trust = sp.GetRequiredService<TrustServices>();
+            return new PadesSigner(trust.Timestamps, trust.Revocation);
+        });
+        services.AddSingleton<ICopyIssuer, InterimCopyIssuer>();
+        services.AddSingleton<IDocumentVerifier, ValidatorDocumentVerifier>();
+
+        // Provider-neutral data layer: the provider is chosen by configuration ([scale] adds Postgres).
+        services.AddDbContext<CertificationDbContext>((sp, db) =>
+        {
+            var o = sp.GetRequiredService<IOptions<CertificationOptions>>().Value;
+            switch (o.Database.Provider.ToLowerInvariant())
+            {
+                case "sqlite":
+                    var connection = builder.Configuration.GetConnectionString("Certification")
+                                     ?? DataDirectory.ConnectionString(sp.GetRequiredService<DataDirectory>().Database);
+                    db.UseSqlite(connection);
+                    break;
+                default:
+                    throw new OptionsValidationException(CertificationOptions.Section, typeof(CertificationOptions),
+                        [$"Certification:Database:Provider '{o.Database.Provider}' is not supported by this build (Sqlite)."]);
+            }
+        });
+        services.AddScoped<AuditTrail>();
+        services.AddScoped<PasswordSignIn>();
+        services.AddScoped<CertificationService>();
+        services.AddScoped<Registry>();
+        services.AddSingleton<TokenService>();
+        services.AddHostedService<StartupTasks>();
+        services.AddHostedService<ExternalSigningSweeper>();
+        services.AddHostedService<Banner>();
+
+        AddSecurity(services, options);
+        services.AddCertificationRateLimits();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            var status = problem.Status ?? context.HttpContext.Response.StatusCode;
+            if (problem.Type is null || problem.Type.StartsWith("https://tools.ietf.org", StringComparison.Ordinal))
+            {
+                var type = ProblemTypes.ForStatus(status);
+                problem.Type = type.Uri;
+                problem.Title = type.Title;
+            }
+            problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        // Options are read when first used (not here), so test hosts and environment overrides apply.
+        services.AddOptions<FormOptions>().Configure<IOptions<CertificationOptions>>((o, c) =>
+        {
+            o.MultipartBodyLengthLimit = c.Value.Limits.MaxRequestBytes;
+            o.ValueCountLimit = 64;
+        });
+        services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>().Configure<IOptions<CertificationOptions>>((k, c) =>
+            k.Limits.MaxRequestBodySize = c.Value.Limits.MaxRequestBytes);
+        services.AddOpenApi();
+        // Cookie encryption keys live with the data, so sign-ins survive restarts.
+        services.AddDataProtection().SetApplicationName("Certification");
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<DataDirectory, ILoggerFactory>((o, data, logs) => o.XmlRepository =
+                new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(new DirectoryInfo(Path.Combine(data.Keys, "data-protection")), logs));
+        return builder;
+    }
+
+    private static void AddSecurity(IServiceCollection services, CertificationOptions options)
+    {
+        var auth = services.AddAuthentication(Schemes.Officer)
+            .AddPolicyScheme(Schemes.Officer, "Officer or API client", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? Schemes.Bearer
+                : context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header) ? Schemes.ApiKey
+                : Schemes.Cookie)
+            .AddJwtBearer(Schemes.Bearer, o => o.MapInboundClaims = false)
+            .AddCookie(Schemes.Cookie, o =>
+            {
+                o.Cookie.Name = "certification.session";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.SlidingExpiration = true;
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.Events.OnRedirectToLogin = c => { c.Response.StatusCode = 401; return Task.CompletedTask; };
+                o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = 403; return Task.CompletedTask; };
+            })
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Schemes.ApiKey, null);
+        services.AddOptions<JwtBearerOptions>(Schemes.Bearer).Configure<TokenService>((o, tokens) => o.TokenValidationParameters = tokens.ValidationParameters());
+
+        var oidc = options.Auth.Oidc;
+        if (oidc.Enabled)
+        {
+            auth.AddOpenIdConnect(Schemes.Oidc, o =>
+            {
+                o.Authority = oidc.Authority;
+                o.ClientId = oidc.ClientId;
+                o.ClientSecret = oidc.ClientSecret;
+                o.ResponseType = "code";
+                o.UsePkce = true;
+                o.SignInScheme = Schemes.Cookie;
+                o.MapInboundClaims = false;
+                o.Scope.Add("profile");
+                // The SSO proves who the person is; this service decides what they may do (their officer record).
+                o.Events.OnTokenValidated = async context =>
+                {
+                    var userName = context.Principal?.FindFirst(oidc.UserNameClaim)?.Value;
+                    var db = context.HttpContext.RequestServices.GetRequiredService<CertificationDbContext>();
+                    var officer = userName is null ? null : await db.Officers.AsNoTracking().SingleOrDefaultAsync(x => x.UserName == userName && x.Active);
+                    if (officer is null)
+                    {
+                        context.Fail("No officer account for this SSO user.");
+                        return;
+                    }
+                    context.Principal = new ClaimsPrincipal(new ClaimsIdentity(OfficerClaims.For(officer), Schemes.Cookie, "name", OfficerClaims.Role));
+                };
+            });
+        }
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Officer, p => p.AddAuthenticationSchemes(Schemes.Officer).RequireAuthenticatedUser().RequireClaim(OfficerClaims.OfficerId))
+            .AddPolicy(Policies.Certifier, p => p.AddAuthenticationSchemes(Schemes.Officer).RequireClaim(OfficerClaims.OfficerId).RequireRole("Certifier"))
+            .AddPolicy(Policies.IntakeOrCertifier, p => p.AddAuthenticationSchemes(Schemes.Officer).RequireClaim(OfficerClaims.OfficerId).RequireRole("IntakeClerk", "Certifier"))
+            .AddPolicy(Policies.SystemAdmin, p => p.AddAuthenticationSchemes(Schemes.Officer).RequireClaim(OfficerClaims.OfficerId).RequireRole("SystemAdmin"))
+            .AddPolicy(Policies.Auditor, p => p.AddAuthenticationSchemes(Schemes.Officer).RequireClaim(OfficerClaims.OfficerId).RequireRole("SystemAdmin", "OfficeAdmin"))
+            .AddPolicy(Policies.OnlineService, p => p.AddAuthenticationSchemes(Schemes.ApiKey).RequireClaim(ApiClientClaims.ClientId));
+    }
+
+    public static WebApplication UseCertificationPipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<SecurityHeaders>();
+        app.UseMiddleware<RequestLog>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    public static WebApplication MapCertificationEndpoints(this WebApplication app)
+    {
+        var demo = app.Services.GetRequiredService<IOptions<CertificationOptions>>().Value.Demo;
+        app.MapGet("/health", (Readiness readiness) => readiness.IsReady
+                ? Results.Ok(new { status = "ready" })
+                : Results.Problem(statusCode: 503, title: "Starting", type: ProblemTypes.SigningUnavailable.Uri))
+            .AllowAnonymous().WithTags("Operations");
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference().AllowAnonymous();
+        app.MapAuthApi();
+        app.MapCertificationsApi();
+        app.MapRefusalsApi();
+        app.MapBooksApi();
+        app.MapCopiesApi();
+        app.MapVerificationsApi();
+        app.MapAuditApi();
+        app.MapAdminApi();
+        app.MapTrustApi(demo);
+        return app;
+    }
+}
+
+/// <summary>Headers every response carries; the API and the PKI endpoints need no scripts, frames or referrers.</summary>
+public sealed class SecurityHeaders(RequestDelegate next)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        headers["Cross-Origin-Resource-Policy"] = "same-origin";
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+        // The interactive API docs (Scalar) run scripts of their own; everything else needs none.
+        if (!context.Request.Path.StartsWithSegments("/scalar"))
+            headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+        if (context.Request.IsHttps) headers.StrictTransportSecurity = "max-age=31536000";
+        return next(context);
+    }
+}
+
+/// <summary>One structured line per request with the route template, never the raw path: paths can carry
+/// citizens' access codes, which are secrets.</summary>
+public sealed class RequestLog(RequestDelegate next, ILogger<RequestLog> log)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
+            log.LogInformation("HTTP {Method} {Route} -> {Status} in {ElapsedMs:0.0} ms ({Actor})", context.Request.Method, route, context.Response.StatusCode,
+                Stopwatch.GetElapsedTime(start).TotalMilliseconds, AuditTrail.Actor(context.User));
+        }
+    }
+}

@@ -1,0 +1,161 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Certification.Api.Options;
+using Certification.Signing.Pki;
+using Certification.Signing.Revocation;
+using Certification.Signing.Timestamps;
+using Microsoft.Extensions.Options;
+using Org.BouncyCastle.X509;
+
+namespace Certification.Api.Infrastructure;
+
+/// <summary>
+/// What signing and verification rely on: the timestamp authority, revocation evidence and trust anchors.
+/// In demo mode these come from a development PKI generated on first start under <c>DataDirectory/pki</c>
+/// whose base URL is the service's public base URL, so the AIA, CRL and OCSP URLs in its certificates point
+/// at this very process (see <c>PkiApi</c>). The service itself reaches them in-process, without a socket.
+/// </summary>
+public sealed class TrustServices : IDisposable
+{
+    private readonly RevocationFetcher _fetcher;
+
+    private TrustServices(DevelopmentPki? pki, ITimestampAuthority timestamps, RevocationFetcher fetcher, IReadOnlyList<X509Certificate> anchors, string anchorsPem,
+        HttpValidationDataSource validationSource)
+    {
+        ValidationSource = validationSource;
+        Pki = pki;
+        Timestamps = timestamps;
+        _fetcher = fetcher;
+        Anchors = anchors;
+        AnchorsPem = anchorsPem;
+        if (pki is not null)
+        {
+            DevelopmentTimestamps = (DevelopmentTimestampAuthority)timestamps;
+            DevelopmentRevocation = new DevelopmentRevocationAuthority(pki);
+        }
+    }
+
+    public DevelopmentPki? Pki { get; }
+    public DevelopmentTimestampAuthority? DevelopmentTimestamps { get; }
+    public DevelopmentRevocationAuthority? DevelopmentRevocation { get; }
+    public ITimestampAuthority Timestamps { get; }
+    public IRevocationSource Revocation => _fetcher;
+    public IReadOnlyList<X509Certificate> Anchors { get; }
+    public string AnchorsPem { get; }
+
+    /// <summary>Where verification looks up missing revocation data: the demo PKI in-process and the
+    /// configured <see cref="SigningOptions.RevocationHosts"/>; every other URL is refused.</summary>
+    public HttpValidationDataSource ValidationSource { get; }
+
+    public static TrustServices Create(IOptions<CertificationOptions> options, DataDirectory data, PublicBaseUrl baseUrl, ILogger<TrustServices> log)
+    {
+        var o = options.Value;
+        if (o.Demo)
+        {
+            var password = Convert.ToBase64String(data.GetOrCreateSecret("pki-password"));
+            DevelopmentPki pki;
+            if (File.Exists(Path.Combine(data.Pki, "pki.json")))
+            {
+                pki = DevelopmentPki.Load(data.Pki, password);
+            }
+            else
+            {
+                log.LogInformation("Generating the development PKI for {BaseUrl}", baseUrl.Value);
+                pki = DevelopmentPki.Create(baseUrl.Value,
+                    rootKey: Enum.Parse<KeyAlgorithm>(o.DemoSetup.RootKeyAlgorithm, ignoreCase: true),
+                    otherKeys: Enum.Parse<KeyAlgorithm>(o.DemoSetup.KeyAlgorithm, ignoreCase: true));
+                pki.Save(data.Pki, password);
+            }
+            var revocation = new DevelopmentRevocationAuthority(pki);
+            var http = new HttpClient(new InProcessPkiHandler(pki, revocation)) { Timeout = Timeout.InfiniteTimeSpan };
+            var fetcher = new RevocationFetcher(http, new RevocationFetcherOptions { Timeout = TimeSpan.FromSeconds(10) });
+            var allowed = new AllowListHandler(uri => uri.AbsoluteUri.StartsWith(pki.BaseUrl.AbsoluteUri, StringComparison.OrdinalIgnoreCase) || IsAllowedHost(uri, o.Signing.RevocationHosts),
+                new InProcessPkiHandler(pki, revocation));
+            return new TrustServices(pki, new DevelopmentTimestampAuthority(pki.TimestampAuthority), fetcher, [pki.Root.Certificate], pki.RootsPem,
+                new HttpValidationDataSource(new HttpClient(allowed)));
+        }
+
+        if (string.IsNullOrWhiteSpace(o.Signing.TimestampUrl) || string.IsNullOrWhiteSpace(o.Signing.TrustAnchorsFile))
+            throw new OptionsValidationException(CertificationOptions.Section, typeof(CertificationOptions),
+                ["Outside demo mode Certification:Signing:TimestampUrl and Certification:Signing:TrustAnchorsFile are required."]);
+        var pem = File.ReadAllText(o.Signing.TrustAnchorsFile);
+        var anchors = new X509CertificateParser().ReadCertificates(System.Text.Encoding.ASCII.GetBytes(pem)).ToList();
+        var online = new AllowListHandler(uri => IsAllowedHost(uri, o.Signing.RevocationHosts), new HttpClientHandler());
+        return new TrustServices(null, new HttpTimestampClient(new Uri(o.Signing.TimestampUrl)), new RevocationFetcher(), anchors, pem,
+            new HttpValidationDataSource(new HttpClient(online)));
+    }
+
+    private static bool IsAllowedHost(Uri uri, IReadOnlyCollection<string> hosts) =>
+        hosts.Any(h => string.Equals(h, uri.Host, StringComparison.OrdinalIgnoreCase));
+
+    public void Dispose()
+    {
+        _fetcher.Dispose();
+        ValidationSource.Dispose();
+    }
+
+    /// <summary>Refuses (403) any URL the predicate does not allow, before a connection is made.</summary>
+    private sealed class AllowListHandler(Func<Uri, bool> allowed, HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct) =>
+            request.RequestUri is { } uri && allowed(uri)
+                ? base.SendAsync(request, ct)
+                : Task.FromResult(new HttpResponseMessage(HttpStatusCode.Forbidden) { RequestMessage = request });
+    }
+
+    /// <summary>Answers requests for the development PKI's own URLs in-process; anything else goes to the network.</summary>
+    private sealed class InProcessPkiHandler(DevelopmentPki pki, DevelopmentRevocationAuthority revocation) : DelegatingHandler(new HttpClientHandler())
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            var uri = request.RequestUri!;
+            if (!uri.AbsoluteUri.StartsWith(pki.BaseUrl.AbsoluteUri, StringComparison.OrdinalIgnoreCase))
+                return await base.SendAsync(request, ct);
+            var path = uri.AbsoluteUri[pki.BaseUrl.AbsoluteUri.Length..];
+            byte[]? body = null;
+            string type = "application/octet-stream";
+            if (path.StartsWith("ocsp", StringComparison.Ordinal) && request.Content is not null)
+            {
+                body = revocation.Respond(await request.Content.ReadAsByteArrayAsync(ct));
+                type = "application/ocsp-response";
+            }
+            else if (path.StartsWith("crl/", StringComparison.Ordinal) && path.EndsWith(".crl", StringComparison.Ordinal))
+            {
+                body = revocation.GetCrl(path[4..^4]);
+                type = "application/pkix-crl";
+            }
+            else if (path.StartsWith("certs/", StringComparison.Ordinal) && path.EndsWith(".crt", StringComparison.Ordinal))
+            {
+                body = pki.FindAuthority(path[6..^4])?.Certificate.GetEncoded();
+                type = "application/pkix-cert";
+            }
+            if (body is null) return new HttpResponseMessage(HttpStatusCode.NotFound) { RequestMessage = request };
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue(type);
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request };
+        }
+    }
+}
+
+/// <summary>The base URL for links, QR codes and (demo) the PKI: <c>Certification:PublicBaseUrl</c>, else
+/// the first URL of <c>ASPNETCORE_URLS</c>/<c>urls</c>, else Kestrel's default http://localhost:5000.
+/// Always ends with '/'.</summary>
+public sealed class PublicBaseUrl
+{
+    public PublicBaseUrl(IOptions<CertificationOptions> options, IConfiguration configuration)
+    {
+        var configured = options.Value.PublicBaseUrl;
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            var first = (configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? "http://localhost:5000")
+                .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "http://localhost:5000";
+            // Wildcard hosts are for binding; links need a name.
+            configured = first.Replace("://+", "://localhost").Replace("://*", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://[::]", "://localhost");
+        }
+        Value = new Uri(configured.EndsWith('/') ? configured : configured + "/");
+    }
+
+    public Uri Value { get; }
+
+    public Uri Resolve(string relative) => new(Value, relative);
+}

@@ -1,0 +1,141 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Certification.Api.Options;
+
+/// <summary>The <c>Certification</c> configuration section (environment: <c>Certification__Name</c>).
+/// Every setting, its default and meaning is listed in docs/service.md.</summary>
+public sealed class CertificationOptions
+{
+    public const string Section = "Certification";
+
+    /// <summary>Where the SQLite database, the blob store, the keys and the demo PKI live.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>Base URL printed in QR codes and links, and (demo) the base of the PKI's AIA/CRL/OCSP/TSA
+    /// URLs. Default: the first URL the server listens on.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Demo mode: development PKI, TSA, OCSP and CRL served by this process; seeded offices and users.</summary>
+    public bool Demo { get; set; } = true;
+
+    public DatabaseOptions Database { get; set; } = new();
+    public SigningOptions Signing { get; set; } = new();
+    public DemoOptions DemoSetup { get; set; } = new();
+    public LimitOptions Limits { get; set; } = new();
+    public FeeOptions Fees { get; set; } = new();
+    public AuthOptions Auth { get; set; } = new();
+
+    /// <summary>AES-256 key (base64, 32 bytes) that encrypts PKCS#12 signing identities at rest.
+    /// In demo mode a key is generated into DataDirectory/keys when absent; otherwise required.</summary>
+    public string? KeyEncryptionKey { get; set; }
+
+    public string FullDataDirectory => Path.GetFullPath(DataDirectory);
+}
+
+public sealed class DatabaseOptions
+{
+    /// <summary><c>Sqlite</c> (default). PostgreSQL arrives with the [scale] issue.</summary>
+    public string Provider { get; set; } = "Sqlite";
+}
+
+public sealed class SigningOptions
+{
+    /// <summary>PAdES level of the office signature: B-B, B-T, B-LT (default) or B-LTA.</summary>
+    public string Level { get; set; } = "B-LT";
+
+    /// <summary>RFC 3161 TSA URL outside demo mode.</summary>
+    public string? TimestampUrl { get; set; }
+
+    /// <summary>PEM bundle of trust anchors outside demo mode (the demo uses its development root).</summary>
+    public string? TrustAnchorsFile { get; set; }
+
+    /// <summary>Hosts whose CRL/OCSP/CA-certificate URLs the public verification endpoint may fetch when a
+    /// file lacks embedded revocation data (e.g. the national CA's responders). Anything else stays
+    /// offline, so an uploaded PDF cannot make the service call arbitrary addresses. The demo PKI is
+    /// always answered in-process.</summary>
+    public List<string> RevocationHosts { get; set; } = [];
+
+    /// <summary>How long a two-step (external) signature may wait for the signer; then its number is voided.</summary>
+    public TimeSpan ExternalSigningTimeout { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+public sealed class DemoOptions
+{
+    /// <summary>Key type of the development PKI's intermediates and leaves: Rsa2048 (default) or EcdsaP256 (fast, for tests).</summary>
+    public string KeyAlgorithm { get; set; } = "Rsa2048";
+
+    /// <summary>Key type of the development root: Rsa3072 (default) or EcdsaP256.</summary>
+    public string RootKeyAlgorithm { get; set; } = "Rsa3072";
+
+    /// <summary>Prints the banner with the URL and the demo credentials.</summary>
+    public bool PrintBanner { get; set; } = true;
+}
+
+public sealed class LimitOptions
+{
+    /// <summary>Largest request body, bytes (default 100 MiB).</summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxRequestBytes { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>Most files in one certification or dossier.</summary>
+    [Range(1, 1000)]
+    public int MaxFiles { get; set; } = 50;
+
+    /// <summary>Anonymous verifications per minute per client address.</summary>
+    [Range(1, int.MaxValue)]
+    public int VerificationsPerMinute { get; set; } = 60;
+
+    /// <summary>Verifications per minute per API client.</summary>
+    [Range(1, int.MaxValue)]
+    public int ApiClientVerificationsPerMinute { get; set; } = 6000;
+
+    /// <summary>Access-code lookups (citizens' downloads) per minute per client address.</summary>
+    [Range(1, int.MaxValue)]
+    public int CopyLookupsPerMinute { get; set; } = 60;
+
+    /// <summary>Sign-in attempts per minute per client address.</summary>
+    [Range(1, int.MaxValue)]
+    public int SignInsPerMinute { get; set; } = 30;
+
+    /// <summary>Wrong passwords in a row before an account is locked for <see cref="LockoutDuration"/>.</summary>
+    [Range(1, 100)]
+    public int MaxFailedSignIns { get; set; } = 5;
+
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>Circular 226/2016: 2,000 VND per page for pages 1–2, 1,000 VND from page 3, at most 200,000 VND.
+/// Offices with <c>FeesWaived</c> charge nothing.</summary>
+public sealed class FeeOptions
+{
+    public long FirstPagesFee { get; set; } = 2000;
+    public int FirstPages { get; set; } = 2;
+    public long LaterPageFee { get; set; } = 1000;
+    public long MaximumFee { get; set; } = 200000;
+}
+
+public sealed class AuthOptions
+{
+    /// <summary>HMAC key (base64, at least 32 bytes) for bearer tokens; generated into DataDirectory/keys when absent.</summary>
+    public string? TokenSigningKey { get; set; }
+
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    public string Issuer { get; set; } = "certification";
+
+    /// <summary>OpenID Connect for a provincial SSO; off when Authority is empty.</summary>
+    public OidcOptions Oidc { get; set; } = new();
+}
+
+public sealed class OidcOptions
+{
+    public string? Authority { get; set; }
+    public string? ClientId { get; set; }
+    public string? ClientSecret { get; set; }
+
+    /// <summary>The claim that carries the officer's user name in this service.</summary>
+    public string UserNameClaim { get; set; } = "preferred_username";
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Authority) && !string.IsNullOrWhiteSpace(ClientId);
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using Certification.Signing.Validation;
+using Certification.Signing.Validation.Policy;
+using Certification.Signing.Validation.Report;
+
+namespace Certification.Cli;
+
+/// <summary>
+/// verify FILE.pdf [--trust FILE.pem]... [--offline] [--at ISO-8601] [--json]
+/// Exit codes: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 3 NO_SIGNATURE_FOUND, 4 unreadable input or usage error.
+/// </summary>
+public static class VerifyCommand
+{
+    private const string Usage = "usage: verify FILE.pdf [--trust FILE.pem|DIR]... [--offline] [--at ISO-8601] [--json]";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        {
+            var cli = new CliArguments(args, new HashSet<string> { "trust", "at" }, new HashSet<string> { "offline", "json" });
+            if (cli.Positionals.Count != 1) throw new UsageException(Usage);
+            var path = cli.Positionals[0];
+            if (!File.Exists(path)) throw new UsageException($"File '{path}' does not exist");
+
+            var anchors = new List<Org.BouncyCastle.X509.X509Certificate>();
+            foreach (var trust in cli.Values("trust"))
+            {
+                try { anchors.AddRange(TrustAnchors.Load(trust)); }
+                catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+                {
+                    throw new UsageException($"Cannot load trust anchors from '{trust}': {e.Message}");
+                }
+            }
+            DateTimeOffset? at = null;
+            if (cli.Value("at") is { } atText)
+            {
+                if (!DateTimeOffset.TryParse(atText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+                    throw new UsageException($"--at '{atText}' is not an ISO 8601 date and time");
+                at = parsed;
+            }
+
+            using var online = new Certification.Signing.Revocation.HttpValidationDataSource();
+            var options = new ValidationOptions
+            {
+                TrustAnchors = anchors,
+                Offline = cli.Flag("offline"),
+                OnlineSource = online,
+                ValidationTime = at,
+            };
+            byte[] data;
+            try { data = await File.ReadAllBytesAsync(path); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"Cannot read '{path}': {e.Message}");
+            }
+            var report = await PdfSignatureValidator.ValidateAsync(data, options);
+            Console.Out.Write(cli.Flag("json") ? report.ToJson() + Environment.NewLine : report.ToPlainText());
+            return ExitCode(report);
+        }
+    }
+
+    public static int ExitCode(ValidationReport report) => !report.Readable ? 4 : report.Indication switch
+    {
+        Indication.TotalPassed => 0,
+        Indication.TotalFailed => 1,
+        Indication.Indeterminate => 2,
+        _ => 3,
+    };
+}

@@ -1,0 +1,274 @@
+using Certification.Signing.Pdf;
+using Certification.Signing.Validation.Checks;
+using Certification.Signing.Validation.Facts;
+using Certification.Signing.Validation.Modifications;
+using Certification.Signing.Validation.Policy;
+using Certification.Signing.Validation.Report;
+using Org.BouncyCastle.X509;
+
+namespace Certification.Signing.Validation;
+
+/// <summary>
+/// Validates every signature and document timestamp of a PDF (PAdES, ETSI EN 319 142-1; validation per
+/// ETSI EN 319 102-1). The layers are kept apart as in EU DSS and pyHanko: facts are collected first
+/// (<see cref="FactsCollector"/>), trust and time are established over them, modification analysis runs
+/// separately (<see cref="ModificationAnalyzer"/>), then one class per rule judges each signature
+/// (<see cref="SignatureChecks"/>) and the report is written. Hostile input never escapes as an exception:
+/// an unreadable file gives a report with <see cref="ValidationReport.Readable"/> false.
+/// </summary>
+public static class PdfSignatureValidator
+{
+    public static ValidationReport Validate(ReadOnlyMemory<byte> pdf, ValidationOptions options) =>
+        ValidateAsync(pdf, options).GetAwaiter().GetResult();
+
+    public static async Task<ValidationReport> ValidateAsync(ReadOnlyMemory<byte> pdf, ValidationOptions options, CancellationToken ct = default)
+    {
+        var now = options.ValidationTime ?? DateTimeOffset.UtcNow;
+        PdfFile file;
+        try
+        {
+            file = PdfFile.Open(pdf, options.ReadLimits);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return ValidationReport.Unreadable($"not a readable PDF: {e.Message}", now);
+        }
+        try
+        {
+            return await ValidateAsync(file, options, now, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return ValidationReport.Unreadable($"the signatures cannot be read: {e.Message}", now);
+        }
+    }
+
+    private static async Task<ValidationReport> ValidateAsync(PdfFile file, ValidationOptions options, DateTimeOffset now, CancellationToken ct)
+    {
+        var document = new FactsCollector(file).Collect();
+        if (document.Signatures.Count == 0)
+        {
+            return new ValidationReport
+            {
+                Indication = Indication.NoSignatureFound,
+                ValidationTime = now,
+                Revisions = file.Revisions.Count,
+                DocumentFindings = document.Findings,
+            };
+        }
+
+        var paths = new CertificatePathBuilder(options.TrustAnchors);
+        var pool = CertificatePool(document);
+        if (!options.Offline && options.OnlineSource is not null) await FetchMissingIssuersAsync(document, paths, pool, options.OnlineSource, ct);
+        EstablishTime(document, paths, pool, now);
+        await EstablishRevocationAsync(document, paths, options, now, ct);
+        AnalyseModifications(document);
+        DetectLevels(document);
+
+        var reports = document.Signatures.Select(s => Judge(s, document, options, now)).ToList();
+        var worst = reports.Max(r => r.Indication);
+        return new ValidationReport
+        {
+            Indication = worst,
+            ValidationTime = now,
+            Revisions = file.Revisions.Count,
+            DocumentFindings = document.Findings,
+            Signatures = reports,
+        };
+    }
+
+    private static List<X509Certificate> CertificatePool(DocumentFacts document)
+    {
+        var pool = new List<X509Certificate>(document.Dss.Certificates);
+        foreach (var s in document.Signatures)
+        {
+            if (s.Cms is { } cms) pool.AddRange(cms.Certificates);
+            if (s.SignatureTimestamp is { } ts) pool.AddRange(ts.Token.GetCertificates().EnumerateMatches(null));
+            if (s.DocumentTimestamp is { } dts) pool.AddRange(dts.Token.GetCertificates().EnumerateMatches(null));
+        }
+        return pool.Distinct().ToList();
+    }
+
+    /// <summary>Fetches missing issuers named in authorityInfoAccess caIssuers (bounded to a few requests).</summary>
+    private static async Task FetchMissingIssuersAsync(DocumentFacts document, CertificatePathBuilder paths, List<X509Certificate> pool, IOnlineRevocationSource online, CancellationToken ct)
+    {
+        var leaves = document.Signatures.Select(s => s.Cms?.SignerCertificate ?? s.DocumentTimestamp?.TsaCertificate)
+            .Concat(document.Signatures.Select(s => s.SignatureTimestamp?.TsaCertificate)).OfType<X509Certificate>().Distinct().ToList();
+        var fetches = 0;
+        foreach (var leaf in leaves)
+        {
+            var current = leaf;
+            for (var depth = 0; depth < 5 && fetches < 10; depth++)
+            {
+                if (paths.IsAnchor(current)) break;
+                if (paths.FindIssuer(current, pool) is { } known)
+                {
+                    if (paths.IsAnchor(known)) break;
+                    current = known;
+                    continue;
+                }
+                X509Certificate? fetched = null;
+                foreach (var url in RevocationEvaluator.CaIssuers(current))
+                {
+                    fetches++;
+                    try
+                    {
+                        if (await online.FetchCertificateAsync(url, ct) is { } data)
+                            fetched = new X509CertificateParser().ReadCertificates(data).FirstOrDefault(c => paths.SignedBy(current, c));
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException) { }
+                    if (fetched is not null) break;
+                }
+                if (fetched is null) break;
+                pool.Add(fetched);
+                current = fetched;
+            }
+        }
+    }
+
+    /// <summary>Validates timestamps, then the best signature time of each signature: the earliest trusted
+    /// timestamp covering it (its own, or a document timestamp of a later revision), else the validation time.</summary>
+    private static void EstablishTime(DocumentFacts document, CertificatePathBuilder paths, List<X509Certificate> pool, DateTimeOffset now)
+    {
+        foreach (var s in document.Signatures)
+        {
+            if (s.SignatureTimestamp is { TsaCertificate: { } tsa } ts)
+            {
+                ts.Path = paths.Build(tsa, pool);
+                ts.Trusted = ts.ImprintMatches && ts.TokenValid && ts.Path.Trusted && ts.GenTime <= now;
+            }
+            if (s.DocumentTimestamp is { TsaCertificate: { } docTsa } dts)
+            {
+                dts.Path = paths.Build(docTsa, pool);
+                s.Path = dts.Path;
+                dts.Trusted = dts.ImprintMatches && dts.TokenValid && dts.Path.Trusted && dts.GenTime <= now && IsIntact(s);
+            }
+            if (s.Cms?.SignerCertificate is { } signer) s.Path = paths.Build(signer, pool);
+        }
+        foreach (var s in document.Signatures)
+        {
+            DateTimeOffset? proven = s.SignatureTimestamp is { Trusted: true } own ? own.GenTime : null;
+            if (s.SignedRevision is { } signed)
+            {
+                foreach (var d in document.Signatures)
+                {
+                    if (d == s || d.DocumentTimestamp is not { Trusted: true } dts || d.SignedRevision is not { } covered) continue;
+                    if (covered.Index < signed.Index || (covered.Index == signed.Index && s.IsDocumentTimestamp)) continue;
+                    if (proven is null || dts.GenTime < proven) proven = dts.GenTime;
+                }
+            }
+            s.ProvenTime = proven;
+            s.BestSignatureTime = proven is { } p && p < now ? p : now;
+        }
+    }
+
+    private static bool IsIntact(SignatureFacts s) =>
+        s.ByteRangeProblem is null && s.SignedRevision is not null && s.ContentsLocation is { } l &&
+        s.ByteRange is { Length: 4 } r && r[1] == l.Start && r[2] == l.End;
+
+    private static async Task EstablishRevocationAsync(DocumentFacts document, CertificatePathBuilder paths, ValidationOptions options, DateTimeOffset now, CancellationToken ct)
+    {
+        var material = new ValidationMaterialPool();
+        material.AddFrom(document.Dss);
+        foreach (var s in document.Signatures) if (s.Cms is { } cms) material.AddFrom(cms.Material);
+        var evaluator = new RevocationEvaluator(options, paths, now);
+        foreach (var s in document.Signatures)
+        {
+            if (s.Path is not { Trusted: true } path || path.Revocation.Count > 0) continue;
+            for (var i = 0; i < path.Certificates.Count - 1; i++)
+                path.Revocation.Add(await evaluator.EvaluateAsync(path.Certificates[i], path.Certificates[i + 1], s.BestSignatureTime, material, ct));
+        }
+    }
+
+    private static void AnalyseModifications(DocumentFacts document)
+    {
+        if (document.File.IsReconstructed) return;
+        var analyzer = new ModificationAnalyzer(document.File);
+        foreach (var s in document.Signatures)
+        {
+            if (s.SignedRevision is not { } signed) continue;
+            try
+            {
+                s.Modifications.AddRange(analyzer.After(signed));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                s.Modifications.Add(new ModificationFinding(ModificationKind.Other, signed.Index, $"changes after signing cannot be analysed: {e.Message}"));
+            }
+            if (document.TrailingBytes > 0)
+                s.Modifications.Add(new ModificationFinding(ModificationKind.Other, document.File.Revisions.Count,
+                    $"{document.TrailingBytes} bytes after the last %%EOF are not part of any revision"));
+        }
+    }
+
+    /// <summary>PAdES baseline level (ETSI EN 319 142-1 § 6): B-B a CAdES signature; B-T plus a signature
+    /// timestamp or a document timestamp over it; B-LT plus DSS validation data for it; B-LTA plus a
+    /// document timestamp over that DSS.</summary>
+    private static void DetectLevels(DocumentFacts document)
+    {
+        foreach (var s in document.Signatures)
+        {
+            if (s.IsDocumentTimestamp || s.SubFilter != "ETSI.CAdES.detached" || s.Cms is null) { s.Level = "NONE"; continue; }
+            var signedIndex = s.SignedRevision?.Index ?? int.MaxValue;
+            var docTimestamps = document.Signatures
+                .Where(d => d.DocumentTimestamp is { ImprintMatches: true } && d.SignedRevision is not null)
+                .Select(d => d.SignedRevision!.Index).ToList();
+            var t = s.SignatureTimestamp is { ImprintMatches: true } || docTimestamps.Any(i => i >= signedIndex);
+            if (!t) { s.Level = "PAdES-BASELINE-B"; continue; }
+            int? dssRevision = null;
+            if (document.VriKeys.TryGetValue(s.Embedded.VriKey, out var vriRevision)) dssRevision = vriRevision;
+            else if (s.Cms.SignerCertificate is { } signer && document.Dss.Certificates.Contains(signer)) dssRevision = document.FirstDssRevision;
+            if (dssRevision is null) { s.Level = "PAdES-BASELINE-T"; continue; }
+            s.Level = docTimestamps.Any(i => i >= dssRevision) ? "PAdES-BASELINE-LTA" : "PAdES-BASELINE-LT";
+        }
+    }
+
+    private static SignatureReport Judge(SignatureFacts s, DocumentFacts document, ValidationOptions options, DateTimeOffset now)
+    {
+        var context = new CheckContext(s, document, options, now);
+        var checks = new List<CheckReport>();
+        var indication = Indication.TotalPassed;
+        SubIndication? sub = null;
+        foreach (var check in SignatureChecks.All)
+        {
+            CheckOutcome? outcome;
+            try { outcome = check.Evaluate(context); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                outcome = CheckOutcome.Indeterminate(SubIndication.FormatFailure, $"the check could not be completed: {e.Message}");
+            }
+            if (outcome is null) continue;
+            checks.Add(new CheckReport(check.Name, outcome.Result, outcome.Message));
+            if (outcome.Indication > indication) { indication = outcome.Indication; sub = outcome.SubIndication; }
+        }
+        var certificate = s.Cms?.SignerCertificate ?? s.DocumentTimestamp?.TsaCertificate;
+        var level = s.Modifications.Count == 0 ? ModificationKind.None : s.Modifications.Max(m => m.Kind);
+        if (s.SignedRevision is null && s.ByteRangeProblem is null && !document.File.IsReconstructed) level = ModificationKind.Other;
+        var report = new SignatureReport
+        {
+            FieldName = s.FieldName,
+            Type = s.IsDocumentTimestamp ? "documentTimestamp" : "signature",
+            SubFilter = s.SubFilter,
+            Level = s.Level,
+            Signer = certificate is null ? null : new SignerIdentity(certificate.SubjectDN.ToString(), certificate.IssuerDN.ToString(), certificate.SerialNumber.ToString(16).ToUpperInvariant()),
+            Indication = indication,
+            SubIndication = sub,
+            Coverage = s.Coverage,
+            ModificationsAfterSigning = level,
+            Modifications = s.Modifications.Select(m => new ModificationReport(m.Kind, m.Revision, m.Message)).ToList(),
+            ClaimedSigningTime = s.ClaimedSigningTime,
+            TimestampTime = s.IsDocumentTimestamp ? s.DocumentTimestamp?.GenTime : s.ProvenTime ?? s.SignatureTimestamp?.GenTime,
+            BestSignatureTime = s.BestSignatureTime,
+            SignedRevision = s.SignedRevision?.Index,
+            ByteRange = s.ByteRange,
+            DocMdpPermissions = s.DocMdpPermissions,
+            Checks = checks,
+            Summary = new Summary("", ""),
+        };
+        return report with { Summary = SummaryWriter.Write(s, report) };
+    }
+}
