@@ -37,6 +37,9 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
     private readonly ScanIntake _intake = new(limits);
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
+    /// <summary>The checks every scan passes before composition; callers run them before taking a number.</summary>
+    public ScanIntake Intake => _intake;
+
     public ComposedCopy Compose(IReadOnlyList<ScanFile> scans, CertificationDetails details)
     {
         ArgumentNullException.ThrowIfNull(details);
