@@ -161,24 +161,41 @@ public sealed class CmsEvidence
             if (Signer.SignedAttributes is not null) signedDigest = Digests.Compute(hash, Signer.GetEncodedSignedAttributes());
             else signedDigest = contentDigest;
             var value = Signer.GetSignature();
-            using var cert = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(certificate.GetEncoded());
+            var key = PublicKeyCache.Get(certificate);
             switch (algorithm)
             {
                 case "1.2.840.113549.1.1.1" or "1.2.840.113549.1.1.11" or "1.2.840.113549.1.1.12" or "1.2.840.113549.1.1.13" or "1.2.840.113549.1.1.5":
-                {
-                    using var rsa = System.Security.Cryptography.X509Certificates.RSACertificateExtensions.GetRSAPublicKey(cert);
-                    return rsa?.VerifyHash(signedDigest, value, hash, RSASignaturePadding.Pkcs1);
-                }
+                    return key?.Algorithm is RSA rsa ? key.Use(() => rsa.VerifyHash(signedDigest, value, hash, RSASignaturePadding.Pkcs1)) : null;
                 case "1.2.840.10045.2.1" or "1.2.840.10045.4.3.2" or "1.2.840.10045.4.3.3" or "1.2.840.10045.4.3.4" or "1.2.840.10045.4.1":
-                {
-                    using var ec = System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions.GetECDsaPublicKey(cert);
-                    return ec?.VerifyHash(signedDigest, value, DSASignatureFormat.Rfc3279DerSequence);
-                }
+                    return key?.Algorithm is ECDsa ec ? key.Use(() => ec.VerifyHash(signedDigest, value, DSASignatureFormat.Rfc3279DerSequence)) : null;
+                case "1.2.840.113549.1.1.10" when PssMatchesDotNet(hash):
+                    return key?.Algorithm is RSA pss ? key.Use(() => pss.VerifyHash(signedDigest, value, hash, RSASignaturePadding.Pss)) : null;
                 default:
-                    return null; // RSASSA-PSS parameters and anything else: BouncyCastle
+                    return null; // other RSASSA-PSS parameters and anything else: BouncyCastle
             }
         }
         catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>.NET's PSS is MGF1 with the message digest and a salt as long as the digest (RFC 8017
+    /// § 9.1); other parameters go to BouncyCastle.</summary>
+    private bool PssMatchesDotNet(HashAlgorithmName hash)
+    {
+        try
+        {
+            var parameters = Org.BouncyCastle.Asn1.Pkcs.RsassaPssParameters.GetInstance(Signer.SignatureAlgorithm.Parameters);
+            if (parameters.MaskGenAlgorithm?.Parameters is null || parameters.HashAlgorithm is null) return false;
+            var mgfHash = Org.BouncyCastle.Asn1.X509.AlgorithmIdentifier.GetInstance(parameters.MaskGenAlgorithm.Parameters);
+            return CmsOids.HashFromOid(parameters.HashAlgorithm.Algorithm.Id) == hash &&
+                   parameters.MaskGenAlgorithm.Algorithm.Equals(PkcsObjectIdentifiers.IdMgf1) &&
+                   CmsOids.HashFromOid(mgfHash.Algorithm.Id) == hash &&
+                   parameters.SaltLength.IntValueExact == Digests.Compute(hash, []).Length &&
+                   parameters.TrailerField.IntValueExact == 1;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidCastException or ArithmeticException)
         {
             return false;
         }
