@@ -265,7 +265,10 @@ public sealed class TimestampEvidence
     public string? Problem { get; set; }
     public CertificatePath? Path { get; set; }
 
-    /// <summary>True when the timestamp proves existence: imprint, token and a trusted, valid TSA chain.</summary>
+    /// <summary>Why the TSA's chain failed revocation checking (revoked, or status unknown), if it did.</summary>
+    public string? RevocationProblem { get; set; }
+
+    /// <summary>True when the timestamp proves existence: imprint, token and a trusted, valid, unrevoked TSA chain.</summary>
     public bool Trusted { get; set; }
 
     public static TimestampEvidence Read(byte[] token) => new() { Token = new TimeStampToken(new CmsSignedData(BerEncoding.Trim(token))) };
