@@ -54,9 +54,11 @@ public sealed class CmsEvidence
     public required ValidationMaterialPool Material { get; init; }
 
     /// <summary>Parses a container; throws on anything that is not a CMS SignedData.</summary>
-    public static CmsEvidence Read(byte[] container)
+    public static CmsEvidence Read(byte[] container) => Read(new CmsSignedData(BerEncoding.Trim(container)));
+
+    /// <summary>Reads an already parsed SignedData (a timestamp token's, without encoding and parsing it again).</summary>
+    public static CmsEvidence Read(CmsSignedData cms)
     {
-        var cms = new CmsSignedData(BerEncoding.Trim(container));
         var signers = cms.GetSignerInfos().GetSigners().ToList();
         if (signers.Count == 0) throw new CmsException("the CMS SignedData has no SignerInfo");
         var signer = signers[0];
@@ -292,7 +294,7 @@ public sealed class TimestampEvidence
         // attributes bind the TSA certificate; verified with the same (fast) code as signatures.
         try
         {
-            var cms = CmsEvidence.Read(Token.GetEncoded());
+            var cms = CmsEvidence.Read(Token.ToCmsSignedData());
             using var tstInfo = new MemoryStream();
             cms.SignedData.SignedContent?.Write(tstInfo);
             var content = tstInfo.ToArray();
