@@ -46,7 +46,8 @@ public static class ServiceRegistration
             if (!o.Demo) throw new OptionsValidationException(CertificationOptions.Section, typeof(CertificationOptions), ["Certification:KeyEncryptionKey is required outside demo mode."]);
             return new KeyProtector(sp.GetRequiredService<DataDirectory>().GetOrCreateSecret("key-encryption.key", 32));
         });
-        services.AddSingleton<IBlobStore>(sp => new FileSystemBlobStore(sp.GetRequiredService<DataDirectory>().Blobs));
+        services.AddSingleton<IBlobStore>(sp => BlobStores.Create(sp.GetRequiredService<IOptions<CertificationOptions>>().Value, builder.Configuration,
+            sp.GetRequiredService<DataDirectory>()));
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<BookLocks>();
         services.AddSingleton(sp =>
@@ -57,21 +58,16 @@ public static class ServiceRegistration
         services.AddSingleton<ICopyIssuer, InterimCopyIssuer>();
         services.AddSingleton<IDocumentVerifier, InterimDocumentVerifier>();
 
-        // Provider-neutral data layer: the provider is chosen by configuration ([scale] adds Postgres).
+        // Provider-neutral data layer: Sqlite (default) or Postgres by configuration, each with its own migrations.
         services.AddDbContext<CertificationDbContext>((sp, db) =>
         {
             var o = sp.GetRequiredService<IOptions<CertificationOptions>>().Value;
-            switch (o.Database.Provider.ToLowerInvariant())
-            {
-                case "sqlite":
-                    var connection = builder.Configuration.GetConnectionString("Certification")
-                                     ?? DataDirectory.ConnectionString(sp.GetRequiredService<DataDirectory>().Database);
-                    db.UseSqlite(connection);
-                    break;
-                default:
-                    throw new OptionsValidationException(CertificationOptions.Section, typeof(CertificationOptions),
-                        [$"Certification:Database:Provider '{o.Database.Provider}' is not supported by this build (Sqlite)."]);
-            }
+            var provider = DatabaseProviders.Normalise(o.Database.Provider);
+            var connection = builder.Configuration.GetConnectionString("Certification");
+            if (provider == DatabaseProviders.Postgres && string.IsNullOrWhiteSpace(connection))
+                throw new OptionsValidationException(CertificationOptions.Section, typeof(CertificationOptions),
+                    ["ConnectionStrings:Certification is required with Certification:Database:Provider=Postgres."]);
+            DatabaseProviders.Configure(db, provider, connection ?? DataDirectory.ConnectionString(sp.GetRequiredService<DataDirectory>().Database));
         });
         services.AddScoped<AuditTrail>();
         services.AddScoped<PasswordSignIn>();

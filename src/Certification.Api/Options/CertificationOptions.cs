@@ -20,6 +20,9 @@ public sealed class CertificationOptions
     public bool Demo { get; set; } = true;
 
     public DatabaseOptions Database { get; set; } = new();
+    public BlobOptions Blobs { get; set; } = new();
+    public OperationsOptions Operations { get; set; } = new();
+    public ArchiveOptions Archive { get; set; } = new();
     public SigningOptions Signing { get; set; } = new();
     public DemoOptions DemoSetup { get; set; } = new();
     public LimitOptions Limits { get; set; } = new();
@@ -35,8 +38,46 @@ public sealed class CertificationOptions
 
 public sealed class DatabaseOptions
 {
-    /// <summary><c>Sqlite</c> (default). PostgreSQL arrives with the [scale] issue.</summary>
+    /// <summary><c>Sqlite</c> (default) or <c>Postgres</c> (then <c>ConnectionStrings:Certification</c> is required).</summary>
     public string Provider { get; set; } = "Sqlite";
+}
+
+public sealed class BlobOptions
+{
+    /// <summary><c>FileSystem</c> (default: DataDirectory/blobs, or <see cref="Path"/>, which several nodes may share)
+    /// or <c>Postgres</c> (a table of content-addressed blobs; <c>ConnectionStrings:CertificationBlobs</c>, else
+    /// <c>ConnectionStrings:Certification</c>).</summary>
+    public string Provider { get; set; } = "FileSystem";
+
+    /// <summary>FileSystem: the blob directory (default DataDirectory/blobs).</summary>
+    public string? Path { get; set; }
+
+    /// <summary>At start, unreferenced blobs older than this are deleted (a crash's leftovers). Default 0 with one
+    /// node on a private FileSystem store, 10 minutes with Postgres: another node's copy about to commit is young.</summary>
+    public TimeSpan? OrphanGracePeriod { get; set; }
+}
+
+public sealed class OperationsOptions
+{
+    /// <summary>OTLP endpoint for metrics and traces (e.g. http://collector:4317); nothing is exported when unset.
+    /// The standard OTEL_EXPORTER_OTLP_ENDPOINT variable works too.</summary>
+    public string? OtlpEndpoint { get; set; }
+}
+
+public sealed class ArchiveOptions
+{
+    /// <summary>Run the archive extension job in the background.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often the job looks for copies to extend.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>A copy is extended when its last timestamp's TSA certificate (or another certificate it relies on)
+    /// expires within this horizon.</summary>
+    public TimeSpan Horizon { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>Most copies extended per run.</summary>
+    public int BatchSize { get; set; } = 500;
 }
 
 public sealed class SigningOptions

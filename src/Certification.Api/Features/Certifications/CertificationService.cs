@@ -60,6 +60,10 @@ public sealed class CertificationService(
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var book = await OpenBookAsync(office.Id, date, ct);
+            // Several nodes on one PostgreSQL: hold the book's row lock (SELECT … FOR UPDATE) from reading the
+            // number to the commit, so nodes queue on the book instead of racing and composing again.
+            await using var locked = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct) : null;
+            if (locked is not null) book.LastNumber = await LockBookAsync(book.Id, ct);
             var number = book.LastNumber + 1;
             var details = Details(office, officer, authorisation, command.DocumentTitle, book, number, date, accessCode);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -68,7 +72,8 @@ public sealed class CertificationService(
             var sha = await blobs.PutAsync(issued.Pdf, ct);
             var stored = System.Diagnostics.Stopwatch.GetElapsedTime(started);
 
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var opened = locked is null ? await db.Database.BeginTransactionAsync(ct) : null;
+            var tx = locked ?? opened!;
             if (!await AdvanceBookAsync(book.Id, number, ct))
             {
                 await tx.RollbackAsync(ct);
@@ -390,6 +395,10 @@ public sealed class CertificationService(
             .Where(b => b.OfficeId == officeId && b.BookType == CertificationBook.ElectronicCopies && b.Year == date.Year && b.ClosedOn == null)
             .OrderByDescending(b => b.Volume).FirstAsync(ct);
     }
+
+    /// <summary>Takes the book's row lock until the transaction ends (PostgreSQL) and returns its last number.</summary>
+    private async Task<long> LockBookAsync(int bookId, CancellationToken ct) =>
+        await db.Database.SqlQuery<long>($"SELECT \"LastNumber\" AS \"Value\" FROM \"Books\" WHERE \"Id\" = {bookId} FOR UPDATE").SingleAsync(ct);
 
     /// <summary>Compare-and-set of the book's last number: provider-neutral, and safe across processes
     /// (on PostgreSQL the UPDATE takes the row lock until commit).</summary>
