@@ -159,12 +159,16 @@ public sealed class NumberingTests
         start.Environment["Certification__Limits__VerificationsPerMinute"] = "10000";
         foreach (var (k, v) in environment ?? new Dictionary<string, string?>()) start.Environment[k] = v;
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        // The node's output goes to a log next to the test's temporary files (named in failure messages).
+        var log = TextWriter.Synchronized(new StreamWriter(NodeLog(url), append: true) { AutoFlush = true });
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.WriteLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
     }
+
+    internal static string NodeLog(string url) => Path.Combine(Path.GetTempPath(), $"certification-node-{new Uri(url).Port}.log");
 
     internal static async Task WaitHealthyAsync(string url)
     {

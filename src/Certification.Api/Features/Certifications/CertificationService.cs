@@ -379,6 +379,8 @@ public sealed class CertificationService(
         if (book is not null) return book;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
+            // Nodes sharing PostgreSQL open the book one at a time (SQLite's write transaction does this already).
+            if (db.Database.IsNpgsql()) await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(7301002, {officeId})", ct);
             var exists = await db.Books.AnyAsync(b => b.OfficeId == officeId && b.BookType == CertificationBook.ElectronicCopies && b.Year == date.Year, ct);
             if (!exists)
             {
