@@ -8,6 +8,7 @@ using Certification.Api.Features.Auth;
 using Certification.Api.Features.Books;
 using Certification.Api.Features.Certifications;
 using Certification.Api.Features.Copies;
+using Certification.Api.Features.Health;
 using Certification.Api.Features.Refusals;
 using Certification.Api.Features.Trust;
 using Certification.Api.Features.Verifications;
@@ -78,6 +79,7 @@ public static class ServiceRegistration
         services.AddHostedService<ExternalSigningSweeper>();
         services.AddHostedService<Banner>();
 
+        services.AddCertificationTelemetry(builder.Configuration, options);
         AddSecurity(services, options);
         services.AddCertificationRateLimits();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
@@ -190,6 +192,7 @@ public static class ServiceRegistration
                 ? Results.Ok(new { status = "ready" })
                 : Results.Problem(statusCode: 503, title: "Starting", type: ProblemTypes.SigningUnavailable.Uri))
             .AllowAnonymous().WithTags("Operations");
+        app.MapHealthApi();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference().AllowAnonymous();
         app.MapAuthApi();

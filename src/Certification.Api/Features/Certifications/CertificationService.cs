@@ -45,6 +45,7 @@ public sealed class CertificationService(
 
     public async Task<CertificationResponse> CertifyAsync(ClaimsPrincipal user, CertifyCommand command, CancellationToken ct)
     {
+        using var activity = Health.Telemetry.Activities.StartActivity("certify");
         var (officer, office, authorisation, date) = await RequireCertifierAsync(user, ct);
         var personal = await PersonalIdentityAsync(officer, ct);
         if (personal.Kind == SigningKeyKind.External) throw new ProblemException(ProblemTypes.ExternalSignerRequired);
@@ -69,6 +70,7 @@ public sealed class CertificationService(
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var issued = await issuer.IssueAsync(command.Files, details, certifierKey, officeKey, level, ct);
             var composed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            Health.Telemetry.SigningLatency.Record(composed.TotalMilliseconds, new KeyValuePair<string, object?>("level", level.Name()));
             var sha = await blobs.PutAsync(issued.Pdf, ct);
             var stored = System.Diagnostics.Stopwatch.GetElapsedTime(started);
 
@@ -104,6 +106,7 @@ public sealed class CertificationService(
                 new { office = office.Code, book = book.Label, number, sha256 = sha, pages = issued.PageCount, fee = issued.Fee, request = request.Request.Id }, ct: ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
+            Health.Telemetry.Certifications.Add(1, new KeyValuePair<string, object?>("level", copy.Level));
             log.LogInformation("Certified {Office} {Book} no. {Number} ({Pages} pages, {Level}): composed and signed in {ComposeMs:0} ms, stored by {StoreMs:0} ms, committed by {CommitMs:0} ms",
                 office.Code, book.Label, number, issued.PageCount, copy.Level, composed.TotalMilliseconds, stored.TotalMilliseconds,
                 System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
