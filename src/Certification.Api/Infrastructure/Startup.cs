@@ -38,6 +38,7 @@ public sealed class StartupTasks(IServiceProvider services, IOptions<Certificati
             await DemoSeed.SeedAsync(db, sp.GetRequiredService<AuditTrail>(), trust, sp.GetRequiredService<KeyProtector>(), sp.GetRequiredService<DataDirectory>(),
                 options.Value, sp.GetRequiredService<TimeProvider>(), ct);
         }
+        await HsmSeals.RegisterAsync(db, sp.GetRequiredService<AuditTrail>(), options.Value, log, ct);
         var blobs = sp.GetRequiredService<IBlobStore>();
         var sweepBefore = sp.GetRequiredService<TimeProvider>().GetUtcNow() - BlobStores.OrphanGracePeriod(options.Value);
         var temporary = blobs.DeleteUnfinishedWrites(sweepBefore);

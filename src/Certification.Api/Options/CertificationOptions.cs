@@ -23,6 +23,7 @@ public sealed class CertificationOptions
     public BlobOptions Blobs { get; set; } = new();
     public OperationsOptions Operations { get; set; } = new();
     public ArchiveOptions Archive { get; set; } = new();
+    public HsmOptions Hsm { get; set; } = new();
     public SigningOptions Signing { get; set; } = new();
     public DemoOptions DemoSetup { get; set; } = new();
     public LimitOptions Limits { get; set; } = new();
@@ -55,6 +56,26 @@ public sealed class BlobOptions
     /// <summary>At start, unreferenced blobs older than this are deleted (a crash's leftovers). Default 0 with one
     /// node on a private FileSystem store, 10 minutes with Postgres: another node's copy about to commit is young.</summary>
     public TimeSpan? OrphanGracePeriod { get; set; }
+}
+
+public sealed class HsmOptions
+{
+    /// <summary>Office seals whose key lives in a PKCS#11 token (HSM): indexed entries
+    /// <c>Certification__Hsm__OfficeSeals__0__OfficeCode</c>, <c>…__Module</c>, <c>…__TokenLabel</c>, <c>…__KeyLabel</c>,
+    /// <c>…__Pin</c> (or from the environment; never logged nor stored in the database).</summary>
+    public List<HsmOfficeSeal> OfficeSeals { get; set; } = [];
+}
+
+public sealed class HsmOfficeSeal
+{
+    public string OfficeCode { get; set; } = "";
+    /// <summary>Path of the PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so.</summary>
+    public string Module { get; set; } = "";
+    public string TokenLabel { get; set; } = "";
+    /// <summary>CKA_LABEL of the private key; its certificate chain is read from the token.</summary>
+    public string KeyLabel { get; set; } = "";
+    /// <summary>The user PIN (configuration or environment).</summary>
+    public string? Pin { get; set; }
 }
 
 public sealed class OperationsOptions
