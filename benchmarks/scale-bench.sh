@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 requests=${1:-40} concurrency=${2:-4}
 scans=(--scan ../shared/fixtures/scans/bang-tot-nghiep-p1.jpg --scan ../shared/fixtures/scans/bang-tot-nghiep-p2.jpg)
-dotnet build -c Release -nologo -v:q -clp:ErrorsOnly src/Certification.Api benchmarks/Certification.ServiceLoad >/dev/null
+for p in src/Certification.Api benchmarks/Certification.ServiceLoad; do dotnet build -c Release -nologo -v:q -clp:ErrorsOnly "$p" >/dev/null; done
 load() { dotnet benchmarks/Certification.ServiceLoad/bin/Release/net10.0/Certification.ServiceLoad.dll "$@"; }
 run() { # name, extra env...
   local name=$1; shift

@@ -22,7 +22,6 @@ public sealed class CertificationOptions
     public DatabaseOptions Database { get; set; } = new();
     public BlobOptions Blobs { get; set; } = new();
     public OperationsOptions Operations { get; set; } = new();
-    public ArchiveOptions Archive { get; set; } = new();
     public HsmOptions Hsm { get; set; } = new();
     public SigningOptions Signing { get; set; } = new();
     public DemoOptions DemoSetup { get; set; } = new();
@@ -83,22 +82,6 @@ public sealed class OperationsOptions
     /// <summary>OTLP endpoint for metrics and traces (e.g. http://collector:4317); nothing is exported when unset.
     /// The standard OTEL_EXPORTER_OTLP_ENDPOINT variable works too.</summary>
     public string? OtlpEndpoint { get; set; }
-}
-
-public sealed class ArchiveOptions
-{
-    /// <summary>Run the archive extension job in the background.</summary>
-    public bool Enabled { get; set; } = true;
-
-    /// <summary>How often the job looks for copies to extend.</summary>
-    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(24);
-
-    /// <summary>A copy is extended when its last timestamp's TSA certificate (or another certificate it relies on)
-    /// expires within this horizon.</summary>
-    public TimeSpan Horizon { get; set; } = TimeSpan.FromDays(365);
-
-    /// <summary>Most copies extended per run.</summary>
-    public int BatchSize { get; set; } = 500;
 }
 
 public sealed class SigningOptions

@@ -18,7 +18,6 @@ public static class Telemetry
     public static readonly Counter<long> Certifications = Meter.CreateCounter<long>("certification.certifications", "{copy}", "Certified copies issued");
     public static readonly Counter<long> Verifications = Meter.CreateCounter<long>("certification.verifications", "{file}", "PDFs verified");
     public static readonly Counter<long> Failures = Meter.CreateCounter<long>("certification.failures", "{error}", "Requests answered with an error problem (by type)");
-    public static readonly Counter<long> Extensions = Meter.CreateCounter<long>("certification.archive.extensions", "{copy}", "Copies extended by the archive job");
     public static readonly Histogram<double> SigningLatency = Meter.CreateHistogram<double>("certification.signing.duration", "ms", "Compose and sign time of one copy");
 
     /// <summary>OpenTelemetry metrics and traces, exported over OTLP only when configured
