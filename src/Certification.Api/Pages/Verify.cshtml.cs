@@ -52,5 +52,18 @@ public sealed class VerifyModel(IDocumentVerifier verifier, Registry registry) :
         return Page();
     }
 
-    public string Stamp(string iso) => DateTimeOffset.TryParse(iso, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var t) ? Time(t) : iso;
+    /// <summary>A time from the report: ISO 8601, or a PDF date (<c>D:YYYYMMDDHHmmSS+HH'mm'</c>, ISO 32000-1 § 7.9.4).</summary>
+    public string Stamp(string value)
+    {
+        if (DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var t)) return Time(t);
+        var m = System.Text.RegularExpressions.Regex.Match(value, @"^D:(\d{14})(?:([+-])(\d{2})'?(\d{2})'?|Z)?");
+        if (m.Success && DateTime.TryParseExact(m.Groups[1].Value, "yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var local))
+        {
+            var offset = m.Groups[2].Success ? TimeSpan.FromMinutes((m.Groups[2].Value == "-" ? -1 : 1) * (int.Parse(m.Groups[3].Value) * 60 + int.Parse(m.Groups[4].Value))) : TimeSpan.Zero;
+            return Time(new DateTimeOffset(local, offset));
+        }
+        return value;
+    }
+
+    public string RegistryDate(string? iso) => DateOnly.TryParse(iso, System.Globalization.CultureInfo.InvariantCulture, out var d) ? Date(d) : iso ?? "";
 }

@@ -81,7 +81,13 @@ public sealed class Verdict
                 if ((string?)m["message"] is { Length: > 0 } message && !changes.Contains(message)) changes.Add(message);
             var kind = (string?)s["modificationsAfterSigning"];
             if (kind is "OTHER" or "FORM_FILLING" or "ANNOTATIONS" && changes.Count == 0)
-                changes.Add(L("Tệp có thay đổi sau khi ký (" + kind + ").", "The file was changed after signing (" + kind + ")."));
+                changes.Add(kind switch
+                {
+                    "FORM_FILLING" => L("Có ô biểu mẫu được điền sau khi ký.", "Form fields were filled in after signing."),
+                    "ANNOTATIONS" => L("Có ghi chú, chú thích được thêm sau khi ký.", "Annotations were added after signing."),
+                    _ => L("Nội dung của tệp đã bị thay đổi sau khi ký (không phải chữ ký hay dấu thời gian được thêm vào).",
+                        "The file's content was changed after signing (not by adding signatures or timestamps)."),
+                });
         }
         if (!intact && changes.Count == 0)
             changes.Add(L("Các byte được ký đã bị thay đổi: đây không còn là tệp đã được ký.", "Signed bytes were altered: this is no longer the file that was signed."));
