@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Certification.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using Xunit;
 
@@ -64,6 +65,8 @@ public sealed class WebHost : WebApplicationFactory<Program>, IAsyncLifetime
     {
         Assert.True(File.Exists(Chromium),
             $"{Chromium} is missing: install Debian's Chromium (apt-get install -y chromium; test.sh does). Playwright's browser download is not used.");
+        // Expect() waits 5 s by default; the first certification of a run (JIT, B-LT with OCSP) can take longer on a busy 2-core machine.
+        Assertions.SetDefaultExpectTimeout(20_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -102,9 +105,18 @@ public sealed class WebHost : WebApplicationFactory<Program>, IAsyncLifetime
         return page;
     }
 
-    /// <summary>Full-page screenshots of the current page at desktop (1280x800) and phone (390x844) widths.</summary>
+    /// <summary>Checks the current page with axe-core (WCAG 2.1 A/AA: contrast, labels, landmarks, names; no serious or
+    /// critical violation allowed), then takes full-page screenshots at desktop (1280x800) and phone (390x844) widths.</summary>
     public async Task ScreenshotAsync(IPage page, string name)
     {
+        var axe = await page.RunAxe(new Deque.AxeCore.Commons.AxeRunOptions
+        {
+            RunOnly = new Deque.AxeCore.Commons.RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+        });
+        var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}").ToList();
+        Assert.True(serious.Count == 0, $"{name}: accessibility violations:\n" + string.Join("\n", serious));
+
         foreach (var (suffix, w, h) in new[] { ("desktop", 1280, 800), ("phone", 390, 844) })
         {
             await page.SetViewportSizeAsync(w, h);
