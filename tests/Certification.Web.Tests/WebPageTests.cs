@@ -250,6 +250,8 @@ public sealed class WebPageTests(WebHost host)
         Assert.Empty(foreign);
         var csp = (await page.APIRequest.GetAsync("/verify")).Headers["content-security-policy"];
         Assert.Contains("script-src 'self'", csp);
+        // Everything that is not a page keeps the service's strict policy.
+        Assert.Contains("default-src 'none'", (await page.APIRequest.GetAsync("/health")).Headers["content-security-policy"]);
     }
 
     /// <summary>Drops a file on the page's drop zone as a user dragging it from the desktop would (a DataTransfer with the file).</summary>

@@ -36,9 +36,15 @@ public static class WebPages
     {
         app.Use((context, next) =>
         {
-            var path = context.Request.Path;
-            if (!path.StartsWithSegments("/api") && !path.StartsWithSegments("/scalar") && !path.StartsWithSegments("/openapi"))
-                context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            // Only the pages (HTML) get the policy that lets them load their own script, styles and images; every
+            // other response (API, PDFs, PKI, health) keeps the service's "default-src 'none'".
+            if (!context.Request.Path.StartsWithSegments("/scalar"))
+                context.Response.OnStarting(() =>
+                {
+                    if (context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true)
+                        context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                    return Task.CompletedTask;
+                });
             var lang = context.Request.Query["lang"].ToString();
             if (lang is Language.English or Language.Vietnamese)
             {
