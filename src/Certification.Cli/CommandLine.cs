@@ -25,6 +25,7 @@ public static class CommandLine
                 "pki" => await PkiCommand.RunAsync(args[1..]),
                 "sign" => await SignCommand.RunAsync(args[1..], cancellation.Token),
                 "verify" => await VerifyCommand.RunAsync(args[1..]),
+                "certify" => await CertifyCommand.RunAsync(args[1..], cancellation.Token),
                 "-h" or "--help" or "help" => Help(0),
                 _ => Help(UsageExit),
             };
@@ -59,6 +60,7 @@ public static class CommandLine
         writer.WriteLine("  pki serve DIR");
         writer.WriteLine($"  {SignCommand.Usage}");
         writer.WriteLine("  verify FILE.pdf [--trust FILE.pem|DIR]... [--offline] [--at ISO-8601] [--json]");
+        writer.WriteLine($"  {CertifyCommand.Usage}");
         writer.WriteLine("PKCS#12 passwords come from the environment variable CERTIFICATION_P12_PASSWORD.");
         return exitCode;
     }

@@ -55,7 +55,7 @@ public static class ServiceRegistration
             return new PadesSigner(trust.Timestamps, trust.Revocation);
         });
         services.AddSingleton<ICopyIssuer, InterimCopyIssuer>();
-        services.AddSingleton<IDocumentVerifier, InterimDocumentVerifier>();
+        services.AddSingleton<IDocumentVerifier, ValidatorDocumentVerifier>();
 
         // Provider-neutral data layer: the provider is chosen by configuration ([scale] adds Postgres).
         services.AddDbContext<CertificationDbContext>((sp, db) =>

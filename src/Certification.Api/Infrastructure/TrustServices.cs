@@ -19,8 +19,10 @@ public sealed class TrustServices : IDisposable
 {
     private readonly RevocationFetcher _fetcher;
 
-    private TrustServices(DevelopmentPki? pki, ITimestampAuthority timestamps, RevocationFetcher fetcher, IReadOnlyList<X509Certificate> anchors, string anchorsPem)
+    private TrustServices(DevelopmentPki? pki, ITimestampAuthority timestamps, RevocationFetcher fetcher, IReadOnlyList<X509Certificate> anchors, string anchorsPem,
+        HttpValidationDataSource validationSource)
     {
+        ValidationSource = validationSource;
         Pki = pki;
         Timestamps = timestamps;
         _fetcher = fetcher;
@@ -40,6 +42,10 @@ public sealed class TrustServices : IDisposable
     public IRevocationSource Revocation => _fetcher;
     public IReadOnlyList<X509Certificate> Anchors { get; }
     public string AnchorsPem { get; }
+
+    /// <summary>Where verification looks up missing revocation data: the demo PKI in-process and the
+    /// configured <see cref="SigningOptions.RevocationHosts"/>; every other URL is refused.</summary>
+    public HttpValidationDataSource ValidationSource { get; }
 
     public static TrustServices Create(IOptions<CertificationOptions> options, DataDirectory data, PublicBaseUrl baseUrl, ILogger<TrustServices> log)
     {
@@ -63,7 +69,10 @@ public sealed class TrustServices : IDisposable
             var revocation = new DevelopmentRevocationAuthority(pki);
             var http = new HttpClient(new InProcessPkiHandler(pki, revocation)) { Timeout = Timeout.InfiniteTimeSpan };
             var fetcher = new RevocationFetcher(http, new RevocationFetcherOptions { Timeout = TimeSpan.FromSeconds(10) });
-            return new TrustServices(pki, new DevelopmentTimestampAuthority(pki.TimestampAuthority), fetcher, [pki.Root.Certificate], pki.RootsPem);
+            var allowed = new AllowListHandler(uri => uri.AbsoluteUri.StartsWith(pki.BaseUrl.AbsoluteUri, StringComparison.OrdinalIgnoreCase) || IsAllowedHost(uri, o.Signing.RevocationHosts),
+                new InProcessPkiHandler(pki, revocation));
+            return new TrustServices(pki, new DevelopmentTimestampAuthority(pki.TimestampAuthority), fetcher, [pki.Root.Certificate], pki.RootsPem,
+                new HttpValidationDataSource(new HttpClient(allowed)));
         }
 
         if (string.IsNullOrWhiteSpace(o.Signing.TimestampUrl) || string.IsNullOrWhiteSpace(o.Signing.TrustAnchorsFile))
@@ -71,10 +80,28 @@ public sealed class TrustServices : IDisposable
                 ["Outside demo mode Certification:Signing:TimestampUrl and Certification:Signing:TrustAnchorsFile are required."]);
         var pem = File.ReadAllText(o.Signing.TrustAnchorsFile);
         var anchors = new X509CertificateParser().ReadCertificates(System.Text.Encoding.ASCII.GetBytes(pem)).ToList();
-        return new TrustServices(null, new HttpTimestampClient(new Uri(o.Signing.TimestampUrl)), new RevocationFetcher(), anchors, pem);
+        var online = new AllowListHandler(uri => IsAllowedHost(uri, o.Signing.RevocationHosts), new HttpClientHandler());
+        return new TrustServices(null, new HttpTimestampClient(new Uri(o.Signing.TimestampUrl)), new RevocationFetcher(), anchors, pem,
+            new HttpValidationDataSource(new HttpClient(online)));
     }
 
-    public void Dispose() => _fetcher.Dispose();
+    private static bool IsAllowedHost(Uri uri, IReadOnlyCollection<string> hosts) =>
+        hosts.Any(h => string.Equals(h, uri.Host, StringComparison.OrdinalIgnoreCase));
+
+    public void Dispose()
+    {
+        _fetcher.Dispose();
+        ValidationSource.Dispose();
+    }
+
+    /// <summary>Refuses (403) any URL the predicate does not allow, before a connection is made.</summary>
+    private sealed class AllowListHandler(Func<Uri, bool> allowed, HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct) =>
+            request.RequestUri is { } uri && allowed(uri)
+                ? base.SendAsync(request, ct)
+                : Task.FromResult(new HttpResponseMessage(HttpStatusCode.Forbidden) { RequestMessage = request });
+    }
 
     /// <summary>Answers requests for the development PKI's own URLs in-process; anything else goes to the network.</summary>
     private sealed class InProcessPkiHandler(DevelopmentPki pki, DevelopmentRevocationAuthority revocation) : DelegatingHandler(new HttpClientHandler())

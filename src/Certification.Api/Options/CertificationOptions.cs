@@ -50,6 +50,12 @@ public sealed class SigningOptions
     /// <summary>PEM bundle of trust anchors outside demo mode (the demo uses its development root).</summary>
     public string? TrustAnchorsFile { get; set; }
 
+    /// <summary>Hosts whose CRL/OCSP/CA-certificate URLs the public verification endpoint may fetch when a
+    /// file lacks embedded revocation data (e.g. the national CA's responders). Anything else stays
+    /// offline, so an uploaded PDF cannot make the service call arbitrary addresses. The demo PKI is
+    /// always answered in-process.</summary>
+    public List<string> RevocationHosts { get; set; } = [];
+
     /// <summary>How long a two-step (external) signature may wait for the signer; then its number is voided.</summary>
     public TimeSpan ExternalSigningTimeout { get; set; } = TimeSpan.FromMinutes(15);
 }

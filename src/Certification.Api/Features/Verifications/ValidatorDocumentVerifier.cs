@@ -1,0 +1,28 @@
+using System.Text.Json.Nodes;
+using Certification.Api.Infrastructure;
+using Certification.Signing.Validation;
+using Certification.Signing.Validation.Policy;
+
+namespace Certification.Api.Features.Verifications;
+
+/// <summary>
+/// The library's validator against the service's trust anchors. Missing revocation data is looked up only
+/// through <see cref="TrustServices.ValidationSource"/> (the demo PKI in-process and configured responder
+/// hosts): an uploaded PDF names the URLs a validator would fetch, and a public endpoint must not be made
+/// to call arbitrary hosts. Copies issued at B-LT and above carry their own validation data.
+/// </summary>
+public sealed class ValidatorDocumentVerifier(TrustServices trust, TimeProvider clock) : IDocumentVerifier
+{
+    public async Task<JsonObject> VerifyAsync(ReadOnlyMemory<byte> pdf, CancellationToken ct = default)
+    {
+        var options = new ValidationOptions
+        {
+            TrustAnchors = trust.Anchors,
+            Offline = false,
+            OnlineSource = trust.ValidationSource,
+            ValidationTime = clock.GetUtcNow(),
+        };
+        var report = await PdfSignatureValidator.ValidateAsync(pdf, options, ct);
+        return JsonNode.Parse(report.ToJson())!.AsObject();
+    }
+}

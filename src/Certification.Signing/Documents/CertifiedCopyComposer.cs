@@ -1,0 +1,253 @@
+using System.Security;
+using System.Text;
+using Certification.Signing.Pades;
+using Certification.Signing.Pdf;
+
+namespace Certification.Signing.Documents;
+
+/// <summary>The composed, not yet signed, certified copy.</summary>
+/// <param name="PageCount">Pages of the original (what the fee counts, Circular 226/2016).</param>
+/// <param name="CertifierStamp">Where the certifier's signature goes (in the statement block).</param>
+/// <param name="SealStamp">Where the office seal signature goes, under it.</param>
+public sealed record ComposedCopy(byte[] Pdf, int PageCount, long Fee, SignatureAppearance CertifierStamp, SignatureAppearance SealStamp)
+{
+    /// <summary>Pages of the PDF: the original's pages plus the appended statement page, if any.</summary>
+    public int TotalPages { get; init; }
+
+    /// <summary>True when the statement did not fit on blank paper of the last page and has its own page.</summary>
+    public bool StatementOnAppendedPage { get; init; }
+
+    /// <summary>True when the XMP claims PDF/A-2b (see docs/certified-copy.md for what is checked).</summary>
+    public bool ClaimsPdfA { get; init; }
+}
+
+/// <summary>
+/// Composes the certified copy: one page per scan page at 100 % scale (page size from the scan's
+/// resolution), the scan embedded without recompression where the format allows, a footer binding each
+/// page to the certification number, a QR code and lookup code on the first and last page, the
+/// certification statement on the last page when its paper is blank there (else on an appended page),
+/// and document metadata (Info + XMP). The output is deterministic for the same scans, details and clock.
+/// </summary>
+public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvider? clock = null)
+{
+    public const string Producer = "Certification (PDFsharp 6.2.4, SkiaSharp 3.119.4, LibTiff.NET 2.4.660)";
+    private const double Margin = 28;
+    private static readonly double[] A4 = [595.28, 841.89];
+
+    private readonly ScanIntake _intake = new(limits);
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    public ComposedCopy Compose(IReadOnlyList<ScanFile> scans, CertificationDetails details)
+    {
+        ArgumentNullException.ThrowIfNull(details);
+        details = details.Normalized();
+        var pages = _intake.Inspect(scans);
+        var fee = details.Fees.FeeFor(pages.Count);
+        var images = new PageImage?[pages.Count];
+        for (var i = 0; i < pages.Count; i++)
+            images[i] = pages[i].Format == ScanFormat.Pdf ? null : PageImages.Create(pages[i], wantLuminance: i == pages.Count - 1);
+
+        // The statement: bottom right of the last page if that paper is blank, else bottom left, else a page of its own.
+        var blockHeight = CopyOverlay.BlockHeight(details, pages.Count, fee);
+        var last = pages[^1];
+        StatementPlacement? onLast = null;
+        if (images[^1]?.Luminance is { } map && last.WidthPoints >= CopyOverlay.BlockWidth + 2 * Margin && last.HeightPoints >= blockHeight + 3 * Margin + 60)
+        {
+            var top = last.HeightPoints - Margin - 14 - blockHeight;
+            foreach (var left in new[] { last.WidthPoints - Margin - CopyOverlay.BlockWidth, Margin })
+            {
+                // The block plus a clearance of 14 pt must be blank paper.
+                const double clear = 14;
+                if (map.IsBlank((left - clear) / last.WidthPoints, (top - clear) / last.HeightPoints,
+                        (left + CopyOverlay.BlockWidth + clear) / last.WidthPoints, (top + blockHeight + clear) / last.HeightPoints))
+                {
+                    onLast = new StatementPlacement(left, top);
+                    break;
+                }
+            }
+        }
+        var appended = onLast is null;
+        var total = pages.Count + (appended ? 1 : 0);
+        var overlays = new List<PageOverlay>(total);
+        for (var i = 0; i < pages.Count; i++)
+        {
+            var isLast = i == pages.Count - 1;
+            overlays.Add(new PageOverlay(pages[i].WidthPoints, pages[i].HeightPoints, CertificationStatement.Footer(details, i + 1, total),
+                Qr: i == 0 || (isLast && !appended), Statement: isLast ? onLast : null, IsAppendedPage: false));
+        }
+        if (appended)
+        {
+            overlays.Add(new PageOverlay(A4[0], A4[1], CertificationStatement.Footer(details, total, total), Qr: true,
+                new StatementPlacement(A4[0] - 72 - CopyOverlay.BlockWidth, 150), IsAppendedPage: true));
+        }
+        var statementPage = overlays[^1];
+        var (certifierBox, sealBox) = CopyOverlay.SignatureBoxes(details, pages.Count, fee, statementPage.Statement!);
+        var overlayPdf = PdfFile.Open(CopyOverlay.Render(overlays, details, pages.Count, fee));
+
+        var claimsPdfA = pages.All(p => p.Format != ScanFormat.Pdf && p.Components is 1 or 3) && CopyMetadata.SrgbProfile() is not null;
+        var pdf = Write(pages, images, overlays, overlayPdf, details, claimsPdfA);
+        SignatureAppearance Stamp(PdfSharp.Drawing.XRect box) => new()
+        {
+            Page = total,
+            X = Math.Round(box.X, 2),
+            Y = Math.Round(statementPage.Height - box.Y - box.Height, 2),
+            Width = box.Width,
+            Height = box.Height,
+        };
+        return new ComposedCopy(pdf, pages.Count, fee, Stamp(certifierBox), Stamp(sealBox))
+        {
+            TotalPages = total,
+            StatementOnAppendedPage = appended,
+            ClaimsPdfA = claimsPdfA,
+        };
+    }
+
+    private byte[] Write(IReadOnlyList<ScanPage> pages, PageImage?[] images, IReadOnlyList<PageOverlay> overlays, PdfFile overlayPdf,
+        CertificationDetails details, bool claimsPdfA)
+    {
+        var builder = new PdfBuilder();
+        var catalogRef = builder.Reserve();
+        var pagesRef = builder.Reserve();
+        var overlayCopier = new PdfObjectCopier(overlayPdf, builder, deflateUnfiltered: true, fixSubsetTags: true);
+        var overlayPages = overlayPdf.GetPageReferences();
+        var copiers = new Dictionary<PdfFile, PdfObjectCopier>();
+        var kids = new PdfArray();
+        long sizeHint = 0;
+
+        for (var i = 0; i < overlays.Count; i++)
+        {
+            var overlay = overlays[i];
+            var form = OverlayForm(overlayPdf, overlayPages[i], overlayCopier, overlay);
+            var formRef = builder.Add(form);
+            var pageRef = builder.Reserve();
+            kids.Add(pageRef);
+            if (i < pages.Count && pages[i].Pdf is { } source)
+            {
+                if (!copiers.TryGetValue(source.File, out var copier)) copiers[source.File] = copier = new PdfObjectCopier(source.File, builder);
+                builder.Set(pageRef, ImportedPage(source, copier, builder, formRef, pagesRef));
+                sizeHint += source.File.Data.Length / Math.Max(1, source.File.GetPageReferences().Count);
+                continue;
+            }
+            var resources = new PdfDictionary();
+            var xobjects = new PdfDictionary();
+            var content = new StringBuilder();
+            if (i < pages.Count)
+            {
+                var image = images[i]!;
+                sizeHint += image.XObject.EncodedData.Length;
+                xobjects["Scan"] = builder.Add(image.XObject);
+                content.Append("q ").Append(PageGeometry.Matrix(PageGeometry.ImageMatrix(pages[i].Orientation, overlay.Width, overlay.Height)))
+                    .Append(" /Scan Do Q\n");
+            }
+            xobjects["Certification"] = formRef;
+            resources["XObject"] = xobjects;
+            content.Append("q /Certification Do Q\n");
+            var contentRef = builder.Add(new PdfStream(new PdfDictionary(), Encoding.ASCII.GetBytes(content.ToString())));
+            builder.Set(pageRef, new PdfDictionary()
+                .Set("Type", new PdfName("Page"))
+                .Set("Parent", pagesRef)
+                .Set("MediaBox", Numbers(0, 0, overlay.Width, overlay.Height))
+                .Set("Resources", resources)
+                .Set("Contents", contentRef));
+        }
+        builder.Set(pagesRef, new PdfDictionary()
+            .Set("Type", new PdfName("Pages"))
+            .Set("Kids", kids)
+            .Set("Count", new PdfInteger(kids.Count)));
+
+        var now = _clock.GetUtcNow().ToOffset(TimeSpan.FromHours(7));
+        now = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, now.Offset);
+        var title = $"Bản sao chứng thực số {details.CertificationNumber} – {details.DocumentTitle}";
+        var info = builder.Add(new PdfDictionary()
+            .Set("Title", PdfString.FromText(title))
+            .Set("Author", PdfString.FromText(details.OfficeName))
+            .Set("Subject", PdfString.FromText(CertificationStatement.FormatDate(details.Date)))
+            .Set("Creator", PdfString.FromText("Certification"))
+            .Set("Producer", PdfString.FromText(Producer))
+            .Set("CreationDate", PdfDate.ToPdfString(now))
+            .Set("ModDate", PdfDate.ToPdfString(now))
+            .Set("CertificationNumber", PdfString.FromText(details.CertificationNumber))
+            .Set("CertificationBook", PdfString.FromText(details.Book))
+            .Set("OfficeCode", PdfString.FromText(details.OfficeCode))
+            .Set("LookupCode", PdfString.FromText(details.LookupCode)));
+        var xmp = CopyMetadata.Xmp(details, title, now, Producer, claimsPdfA);
+        var metadata = builder.Add(new PdfStream(new PdfDictionary().Set("Type", new PdfName("Metadata")).Set("Subtype", new PdfName("XML")), xmp));
+        var catalog = new PdfDictionary()
+            .Set("Type", new PdfName("Catalog"))
+            .Set("Pages", pagesRef)
+            .Set("Metadata", metadata)
+            .Set("Lang", PdfString.FromText("vi-VN"))
+            .Set("ViewerPreferences", new PdfDictionary().Set("DisplayDocTitle", PdfBoolean.True));
+        if (CopyMetadata.SrgbProfile() is { } icc)
+        {
+            var profile = builder.Add(PdfBuilder.Deflated(new PdfDictionary().Set("N", new PdfInteger(3)), icc));
+            catalog["OutputIntents"] = new PdfArray([new PdfDictionary()
+                .Set("Type", new PdfName("OutputIntent"))
+                .Set("S", new PdfName("GTS_PDFA1"))
+                .Set("OutputConditionIdentifier", PdfString.FromText("sRGB IEC61966-2.1"))
+                .Set("RegistryName", PdfString.FromText("http://www.color.org"))
+                .Set("Info", PdfString.FromText("sRGB IEC61966-2.1"))
+                .Set("DestOutputProfile", profile)]);
+        }
+        builder.Set(catalogRef, catalog);
+        return builder.Write(catalogRef, info, sizeHint);
+    }
+
+    /// <summary>The overlay page PDFsharp drew, as a form XObject in display coordinates (ISO 32000-1 § 8.10).</summary>
+    private static PdfStream OverlayForm(PdfFile overlayPdf, PdfReference pageRef, PdfObjectCopier copier, PageOverlay overlay)
+    {
+        var page = (PdfDictionary)overlayPdf.Resolve(pageRef)!;
+        var content = overlayPdf.Resolve(page["Contents"]) switch
+        {
+            PdfStream s => overlayPdf.DecodeStream(s),
+            PdfArray a => a.Items.SelectMany(i => overlayPdf.DecodeStream((PdfStream)overlayPdf.Resolve(i)!).Append((byte)'\n')).ToArray(),
+            _ => [],
+        };
+        var resources = overlayPdf.Resolve(page["Resources"]) is PdfDictionary r ? copier.CopyDictionary(r) : new PdfDictionary();
+        var dict = new PdfDictionary()
+            .Set("Type", new PdfName("XObject"))
+            .Set("Subtype", new PdfName("Form"))
+            .Set("BBox", Numbers(0, 0, overlay.Width, overlay.Height))
+            .Set("Resources", resources);
+        return PdfBuilder.Deflated(dict, content);
+    }
+
+    /// <summary>A page of a scanned PDF, its content streams unchanged, with the overlay drawn upright on top.
+    /// Annotations, structure and thread links of the source are not carried over (the scan is the page content).</summary>
+    private static PdfDictionary ImportedPage(PdfPageSource source, PdfObjectCopier copier, PdfBuilder builder, PdfReference overlay, PdfReference parent)
+    {
+        var original = (PdfDictionary)source.File.Resolve(source.Page)!;
+        var page = copier.CopyDictionary(original, "Parent", "Annots", "B", "StructParents", "AA", "Resources", "MediaBox", "CropBox", "Rotate", "Contents", "Thumb", "PieceInfo");
+        page["Type"] = new PdfName("Page");
+        page["Parent"] = parent;
+        page["MediaBox"] = Numbers(source.MediaBox);
+        if (source.CropBox is { } crop) page["CropBox"] = Numbers(crop);
+        if (source.Rotate != 0) page["Rotate"] = new PdfInteger(source.Rotate);
+        var resources = copier.CopyDictionary(source.Resources, "XObject");
+        var xobjects = source.File.Resolve(source.Resources["XObject"]) is PdfDictionary x ? copier.CopyDictionary(x) : new PdfDictionary();
+        var name = "Certification";
+        while (xobjects.ContainsKey(name)) name += "_";
+        xobjects[name] = overlay;
+        resources["XObject"] = xobjects;
+        page["Resources"] = resources;
+
+        // q … Q around the original content, so whatever state it leaves cannot move the overlay.
+        var contents = new PdfArray([builder.Add(new PdfStream(new PdfDictionary(), "q\n"u8.ToArray()))]);
+        switch (source.File.Resolve(original["Contents"]))
+        {
+            case PdfStream when original["Contents"] is PdfReference single:
+                contents.Add(copier.Copy(single));
+                break;
+            case PdfArray array:
+                foreach (var item in array.Items) contents.Add(copier.Copy(item));
+                break;
+        }
+        var matrix = PageGeometry.Matrix(PageGeometry.DisplayToUser(source.Rotate, source.VisibleBox));
+        contents.Add(builder.Add(new PdfStream(new PdfDictionary(), Encoding.ASCII.GetBytes($"\nQ\nq {matrix} /{name} Do Q\n"))));
+        page["Contents"] = contents;
+        return page;
+    }
+
+    private static PdfArray Numbers(params double[] values) =>
+        new(values.Select(v => (PdfObject)new PdfReal(Math.Round(v, 4), PageGeometry.Number(v))));
+}

@@ -1,0 +1,114 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Certification.Signing.Cms;
+using Certification.Signing.Pades;
+using Org.BouncyCastle.X509;
+
+namespace Certification.Signing.Documents;
+
+/// <summary>The certified copy as delivered: signed by the certifier, then sealed by the office.</summary>
+/// <param name="PageCount">Pages of the original (the fee's basis).</param>
+public sealed record IssuedCopy(byte[] Pdf, int PageCount, long Fee, string Sha256Hex);
+
+/// <summary>A composed copy whose certifier signature waits for an external signer (USB token, remote
+/// signHash with approval on a phone). Serialises to JSON so a service can keep it meanwhile.</summary>
+public sealed record PreparedCopy
+{
+    /// <summary>The composed, unsigned PDF the pending signature was laid out for.</summary>
+    public required byte[] ComposedPdf { get; init; }
+
+    /// <summary><see cref="PendingSignature.ToJson"/> of the certifier's signature.</summary>
+    public required byte[] PendingSignatureJson { get; init; }
+
+    public required int PageCount { get; init; }
+    public required long Fee { get; init; }
+    public required PadesLevel Level { get; init; }
+    public required SignatureAppearance SealStamp { get; init; }
+    public required string OfficeName { get; init; }
+
+    public PendingSignature Pending => PendingSignature.FromJson(PendingSignatureJson);
+
+    /// <summary>What the external key must sign (the digest of the signed attributes).</summary>
+    public byte[] DataToSign => Pending.DataToSign;
+
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this);
+
+    public static PreparedCopy FromJson(ReadOnlySpan<byte> json) =>
+        JsonSerializer.Deserialize<PreparedCopy>(json) ?? throw new ArgumentException("Not a prepared copy");
+}
+
+/// <summary>
+/// Issues certified copies: composes the copy, then the certifier's personal signature as a
+/// certification signature (DocMDP P=2: later signatures allowed, nothing else), then the office's seal
+/// signature (domain order: certifier first, then the "seal"), both visible in the statement block.
+/// Default level B-LT, so the copy stays verifiable after the certificates expire.
+/// </summary>
+public sealed class CertifiedCopyIssuer(PadesSigner signer, IntakeLimits? limits = null, TimeProvider? clock = null)
+{
+    public const string CertifierReason = "Chứng thực bản sao đúng với bản chính";
+    public const string SealReason = "Xác thực bản sao điện tử của cơ quan chứng thực";
+
+    private readonly CertifiedCopyComposer _composer = new(limits, clock);
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    public CertifiedCopyComposer Composer => _composer;
+
+    public async Task<IssuedCopy> IssueAsync(IReadOnlyList<ScanFile> scans, CertificationDetails details, ISigningKey certifier, ISigningKey office,
+        PadesLevel level = PadesLevel.BaselineLT, CancellationToken ct = default)
+    {
+        var composed = _composer.Compose(scans, details);
+        var certified = await signer.SignAsync(composed.Pdf, certifier, CertifierRequest(composed.CertifierStamp, details.OfficeName, level), ct);
+        return await SealAsync(certified, composed.PageCount, composed.Fee, composed.SealStamp, details.OfficeName, office, level, ct);
+    }
+
+    /// <summary>Step one of the two-step flow: composes the copy and lays out the certifier's signature.</summary>
+    public async Task<PreparedCopy> PrepareAsync(IReadOnlyList<ScanFile> scans, CertificationDetails details, IReadOnlyList<X509Certificate> certifierChain,
+        SignatureAlgorithm algorithm, PadesLevel level = PadesLevel.BaselineLT, CancellationToken ct = default)
+    {
+        var composed = _composer.Compose(scans, details);
+        var pending = await signer.PrepareAsync(composed.Pdf, certifierChain, algorithm, CertifierRequest(composed.CertifierStamp, details.OfficeName, level), ct);
+        return new PreparedCopy
+        {
+            ComposedPdf = composed.Pdf,
+            PendingSignatureJson = pending.ToJson(),
+            PageCount = composed.PageCount,
+            Fee = composed.Fee,
+            Level = level,
+            SealStamp = composed.SealStamp,
+            OfficeName = CertificationDetails.Nfc(details.OfficeName),
+        };
+    }
+
+    /// <summary>Step two: embeds the certifier's signature value, then seals with the office key.</summary>
+    public async Task<IssuedCopy> CompleteAsync(PreparedCopy prepared, byte[] signatureValue, IReadOnlyList<X509Certificate> certifierChain, ISigningKey office,
+        CancellationToken ct = default)
+    {
+        var certified = await signer.CompleteAsync(prepared.ComposedPdf, prepared.Pending, signatureValue, certifierChain, ct);
+        return await SealAsync(certified, prepared.PageCount, prepared.Fee, prepared.SealStamp, prepared.OfficeName, office, prepared.Level, ct);
+    }
+
+    private async Task<IssuedCopy> SealAsync(byte[] certified, int pages, long fee, SignatureAppearance stamp, string officeName, ISigningKey office,
+        PadesLevel level, CancellationToken ct)
+    {
+        var request = new SignatureRequest
+        {
+            Level = level,
+            FieldName = "OfficeSeal",
+            Reason = SealReason,
+            Location = officeName,
+            Appearance = stamp with { Lines = CertificationStatement.SealLines(officeName, _clock.GetUtcNow()) },
+        };
+        var pdf = await signer.SignAsync(certified, office, request, ct);
+        return new IssuedCopy(pdf, pages, fee, Convert.ToHexStringLower(SHA256.HashData(pdf)));
+    }
+
+    private static SignatureRequest CertifierRequest(SignatureAppearance stamp, string officeName, PadesLevel level) => new()
+    {
+        Level = level,
+        FieldName = "Certifier",
+        CertifyPermissions = 2,
+        Reason = CertifierReason,
+        Location = CertificationDetails.Nfc(officeName),
+        Appearance = stamp,
+    };
+}

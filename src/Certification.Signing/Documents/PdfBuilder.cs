@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using Certification.Signing.Pdf;
+
+namespace Certification.Signing.Documents;
+
+/// <summary>
+/// Writes a whole PDF from the project's object model (ISO 32000-1 § 7.5: header, body, one classic
+/// cross-reference table, trailer). Everything is deterministic: objects are numbered in the order they
+/// are added and the file identifier (/ID, § 14.4) is derived from the body's bytes, so the same
+/// inputs give the same file.
+/// </summary>
+internal sealed class PdfBuilder
+{
+    private readonly List<PdfObject?> _objects = [];
+
+    public PdfReference Reserve()
+    {
+        _objects.Add(null);
+        return new PdfReference(_objects.Count, 0);
+    }
+
+    public PdfReference Add(PdfObject obj)
+    {
+        var reference = Reserve();
+        Set(reference, obj);
+        return reference;
+    }
+
+    public void Set(PdfReference reference, PdfObject obj) => _objects[reference.ObjectNumber - 1] = obj;
+
+    public static PdfStream Deflated(PdfDictionary dictionary, ReadOnlySpan<byte> data)
+    {
+        using var output = new MemoryStream();
+        using (var zlib = new ZLibStream(output, CompressionLevel.Optimal, leaveOpen: true)) zlib.Write(data);
+        return new PdfStream(new PdfDictionary(dictionary).Set("Filter", new PdfName("FlateDecode")), output.ToArray());
+    }
+
+    public byte[] Write(PdfReference catalog, PdfReference info, long sizeHint)
+    {
+        if (_objects.Any(o => o is null)) throw new InvalidOperationException("A reserved object was never given content");
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(int.MaxValue - 1024, sizeHint + 64 * 1024));
+        var serializer = new PdfSerializer(buffer);
+        // A binary comment line after the header tells transfer tools the file is binary (§ 7.5.2).
+        serializer.WriteAscii("%PDF-1.7\n");
+        serializer.WriteRaw([(byte)'%', 0xE2, 0xE3, 0xCF, 0xD3, (byte)'\n']);
+        var offsets = new long[_objects.Count];
+        for (var i = 0; i < _objects.Count; i++)
+        {
+            offsets[i] = serializer.Position;
+            serializer.WriteAscii(string.Create(CultureInfo.InvariantCulture, $"{i + 1} 0 obj\n"));
+            serializer.Write(_objects[i]!);
+            serializer.WriteAscii("\nendobj\n");
+        }
+        var id = SHA256.HashData(buffer.WrittenSpan)[..16];
+        var xref = serializer.Position;
+        serializer.WriteAscii(string.Create(CultureInfo.InvariantCulture, $"xref\n0 {_objects.Count + 1}\n0000000000 65535 f\r\n"));
+        foreach (var offset in offsets) serializer.WriteAscii(string.Create(CultureInfo.InvariantCulture, $"{offset:D10} 00000 n\r\n"));
+        serializer.WriteAscii("trailer\n");
+        serializer.Write(new PdfDictionary()
+            .Set("Size", new PdfInteger(_objects.Count + 1))
+            .Set("Root", catalog)
+            .Set("Info", info)
+            .Set("ID", new PdfArray([new PdfString(id, isHex: true), new PdfString(id, isHex: true)])));
+        serializer.WriteAscii(string.Create(CultureInfo.InvariantCulture, $"\nstartxref\n{xref}\n%%EOF\n"));
+        return buffer.WrittenSpan.ToArray();
+    }
+}
+
+/// <summary>Copies objects from a parsed PDF into a <see cref="PdfBuilder"/>, numbering each indirect
+/// object once (shared objects stay shared, cycles end). Stream bytes are copied unchanged, except that
+/// unfiltered streams can be deflated on the way (for PDFsharp output written without compression).</summary>
+internal sealed class PdfObjectCopier(PdfFile source, PdfBuilder target, bool deflateUnfiltered = false, bool fixSubsetTags = false)
+{
+    private readonly Dictionary<int, PdfReference> _mapped = [];
+
+    public PdfObject Copy(PdfObject obj) => obj switch
+    {
+        PdfName n when fixSubsetTags => FixSubsetTag(n),
+        PdfReference r => CopyReference(r),
+        PdfArray a => new PdfArray(a.Items.Select(Copy)),
+        PdfDictionary d => CopyDictionary(d),
+        PdfStream s when deflateUnfiltered && !s.Dictionary.ContainsKey("Filter") => PdfBuilder.Deflated(CopyDictionary(s.Dictionary), s.EncodedData.Span),
+        PdfStream s => new PdfStream(CopyDictionary(s.Dictionary), s.EncodedData),
+        _ => obj,
+    };
+
+    public PdfDictionary CopyDictionary(PdfDictionary d, params string[] except)
+    {
+        var copy = new PdfDictionary();
+        foreach (var (key, value) in d.Entries)
+        {
+            if (except.Contains(key)) continue;
+            copy[key] = Copy(value);
+        }
+        return copy;
+    }
+
+    /// <summary>PDFsharp picks font subset tags ("XSJKFP+", ISO 32000-1 § 9.6.4) at random; a tag derived
+    /// from the font name keeps the output deterministic (tags need only be unique within the file).</summary>
+    private static PdfName FixSubsetTag(PdfName name)
+    {
+        var v = name.Value;
+        if (v.Length < 8 || v[6] != '+' || !v[..6].All(c => c is >= 'A' and <= 'Z')) return name;
+        var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(v[7..]));
+        return new PdfName(string.Concat(hash.Take(6).Select(b => (char)('A' + b % 26))) + v[6..]);
+    }
+
+    private PdfReference CopyReference(PdfReference r)
+    {
+        if (_mapped.TryGetValue(r.ObjectNumber, out var existing)) return existing;
+        var reference = target.Reserve();
+        _mapped[r.ObjectNumber] = reference;
+        target.Set(reference, Copy(source.GetObject(r.ObjectNumber) ?? PdfNull.Instance));
+        return reference;
+    }
+}
