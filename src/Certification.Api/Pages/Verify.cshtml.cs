@@ -43,8 +43,8 @@ public sealed class VerifyModel(IDocumentVerifier verifier, Registry registry) :
             return Page();
         }
         var match = await registry.MatchAsync(pdf, ct);
-        // Same call as POST /api/v1/verifications makes (the interim verifier takes whether the file is the issued copy).
-        var report = await verifier.VerifyAsync(pdf, match.HashMatches, ct);
+        // The same calls as POST /api/v1/verifications.
+        var report = await verifier.VerifyAsync(pdf, ct);
         report["sha256"] = Convert.ToHexStringLower(SHA256.HashData(pdf));
         report["registry"] = JsonSerializer.SerializeToNode(match, Json);
         Result = Verdict.Read(report, Lang);
