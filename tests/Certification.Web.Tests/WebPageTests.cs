@@ -122,6 +122,7 @@ public sealed class WebPageTests(WebHost host)
         await Assertions.Expect(verdict).ToContainTextAsync("KHÔNG HỢP LỆ");
         await Assertions.Expect(verifier.GetByTestId("reasons")).ToContainTextAsync("đã bị sửa sau khi ký");
         await Assertions.Expect(verifier.GetByTestId("intact")).ToContainTextAsync("đã bị thay đổi sau khi ký");
+        await Assertions.Expect(verifier.GetByTestId("changes")).ToContainTextAsync("Các byte được ký đã bị thay đổi");
         await host.ScreenshotAsync(verifier, "verify-tampered");
         await verifier.GotoAsync("/verify?lang=en");
         await DropAsync(verifier, tampered, "tampered.pdf");

@@ -44,6 +44,7 @@ public sealed class Verdict
         var signers = new List<SignerLine>();
         var changes = new List<string>();
         var intact = true;
+        var allowedAdditions = false;
         var indication = (string?)report["indication"] ?? "INDETERMINATE";
         var signatures = report["signatures"] as JsonArray ?? [];
         if (report["readable"] is JsonValue r && r.GetValue<bool>() == false)
@@ -78,10 +79,21 @@ public sealed class Verdict
                 }));
             }
             foreach (var m in (s["modifications"] as JsonArray ?? []).OfType<JsonObject>())
-                if ((string?)m["message"] is { Length: > 0 } message && !changes.Contains(message)) changes.Add(message);
-            var kind = (string?)s["modificationsAfterSigning"];
-            if (kind is "OTHER" or "FORM_FILLING" or "ANNOTATIONS" && changes.Count == 0)
-                changes.Add(kind switch
+            {
+                var kind = (string?)m["kind"];
+                if (kind is "SIGNATURES_AND_TIMESTAMPS" or "VALIDATION_DATA" or "NONE") { allowedAdditions = true; continue; }
+                var label = kind switch
+                {
+                    "FORM_FILLING" => L("Điền biểu mẫu", "Form filling"),
+                    "ANNOTATIONS" => L("Ghi chú", "Annotations"),
+                    _ => L("Thay đổi nội dung", "Content changed"),
+                };
+                var line = label + ": " + ((string?)m["message"] ?? kind);
+                if (!changes.Contains(line)) changes.Add(line);
+            }
+            var after = (string?)s["modificationsAfterSigning"];
+            if (after is "OTHER" or "FORM_FILLING" or "ANNOTATIONS" && (s["modifications"] as JsonArray ?? []).Count == 0)
+                changes.Add(after switch
                 {
                     "FORM_FILLING" => L("Có ô biểu mẫu được điền sau khi ký.", "Form fields were filled in after signing."),
                     "ANNOTATIONS" => L("Có ghi chú, chú thích được thêm sau khi ký.", "Annotations were added after signing."),
@@ -89,8 +101,11 @@ public sealed class Verdict
                         "The file's content was changed after signing (not by adding signatures or timestamps)."),
                 });
         }
-        if (!intact && changes.Count == 0)
-            changes.Add(L("Các byte được ký đã bị thay đổi: đây không còn là tệp đã được ký.", "Signed bytes were altered: this is no longer the file that was signed."));
+        if (!intact)
+            changes.Insert(0, L("Các byte được ký đã bị thay đổi: đây không còn là tệp đã được ký.", "Signed bytes were altered: this is no longer the file that was signed."));
+        if (allowedAdditions)
+            changes.Add(L("Sau chữ ký đầu tiên chỉ thêm chữ ký, dấu thời gian và dữ liệu kiểm tra chứng thư (được phép).",
+                "After the first signature only signatures, timestamps and certificate validation data were added (allowed)."));
 
         var registry = report["registry"] as JsonObject;
         var found = registry?["found"]?.GetValue<bool>() == true;
