@@ -83,6 +83,8 @@ public sealed class WebPageTests(WebHost host)
         Assert.Matches(@"^ban-sao-\d{4}-1\.pdf$", download.SuggestedFilename);
         var view = await citizen.APIRequest.GetAsync($"/c/{accessCode}/pdf");
         Assert.Equal("application/pdf", view.Headers["content-type"]);
+        Assert.Equal("nosniff", view.Headers["x-content-type-options"]);
+        Assert.StartsWith("%PDF-", Encoding.ASCII.GetString(await view.BodyAsync(), 0, 5));
         // English switch.
         await citizen.GetByTestId("lang-switch").ClickAsync();
         await Assertions.Expect(citizen.GetByTestId("copy-status")).ToContainTextAsync("Valid");

@@ -121,7 +121,10 @@ public static class WebPages
     {
         if (copy.Sha256 is null || blobs.OpenRead(copy.Sha256) is not { } stream) return Problems.Problem.Of(ProblemTypes.CopyNotFound);
         http.Response.Headers.CacheControl = "no-store";
-        // Shown by the browser's own PDF viewer when viewed; a file name when downloaded.
+        // Shown by the browser's own PDF viewer when viewed; a file name when downloaded. A PDF is not an HTML
+        // document (nosniff keeps it from being read as one, X-Frame-Options still forbids framing), and some
+        // browsers' built-in viewers do not render under "default-src 'none'", so the inline view goes without CSP.
+        if (!download) http.Response.Headers.Remove("Content-Security-Policy");
         return download
             ? TypedResults.File(stream, "application/pdf", CertificationsApi.FileName(copy))
             : TypedResults.Stream(stream, "application/pdf");
