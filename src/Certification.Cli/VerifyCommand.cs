@@ -38,21 +38,24 @@ public static class VerifyCommand
                 at = parsed;
             }
 
-            using var online = new Certification.Signing.Revocation.HttpValidationDataSource();
+            // Offline, no HTTP client is built at all (its set-up is a noticeable share of a short run).
+            var offline = cli.Flag("offline");
+            using var online = offline ? null : new Certification.Signing.Revocation.HttpValidationDataSource();
             var options = new ValidationOptions
             {
                 TrustAnchors = anchors,
-                Offline = cli.Flag("offline"),
+                Offline = offline,
                 OnlineSource = online,
                 ValidationTime = at,
             };
-            byte[] data;
-            try { data = await File.ReadAllBytesAsync(path); }
+            MappedFile data;
+            try { data = MappedFile.Open(path); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 throw new UsageException($"Cannot read '{path}': {e.Message}");
             }
-            var report = await PdfSignatureValidator.ValidateAsync(data, options);
+            ValidationReport report;
+            using (data) report = await PdfSignatureValidator.ValidateAsync(data.Bytes, options);
             Console.Out.Write(cli.Flag("json") ? report.ToJson() + Environment.NewLine : report.ToPlainText());
             return ExitCode(report);
         }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Certification.Signing.Pdf;
+using Certification.Signing.Pdf.Writing;
 using Certification.TestSupport;
 using Xunit;
 
@@ -26,18 +28,18 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Host>
     {
         { "empty.jpg", "empty" },
         { "truncated.jpg", "truncated" },
-        { "not-an-image.jpg", "unsupported-format" },
-        { "html-as-png.png", "unsupported-format" },
-        { "pdf-with-javascript.pdf", "active-content" },
-        { "encrypted.pdf", "encrypted" },
+        { "not-an-image.jpg", "unsupported-type" },
+        { "html-as-png.png", "unsupported-type" },
+        { "pdf-with-javascript.pdf", "active-pdf-content" },
+        { "encrypted.pdf", "encrypted-pdf" },
         { "pdf-not-a-scan.pdf", "not-a-scan" },
-        { "zip-bomb-ish.png", "dimensions-too-large" },
-        { "huge-dimensions.jpg", "dimensions-too-large" },
+        { "zip-bomb-ish.png", "too-many-pixels" },
+        { "huge-dimensions.jpg", "too-many-pixels" },
         { "tiny.jpg", "too-small" },
         { "polyglot.jpg", "trailing-data" },
-        { "svg-as-jpg.jpg", "unsupported-format" },
+        { "svg-as-jpg.jpg", "unsupported-type" },
         { "tiff-zero-pages.tiff", "no-pages" },
-        { "tiff-bad-ifd.tiff", "malformed" },
+        { "tiff-bad-ifd.tiff", "corrupt" },
     };
 
     [SharedFixtureTheory]
@@ -62,16 +64,16 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Host>
     public static TheoryData<string, string> GeneratedBadScans() => new()
     {
         { "empty", "empty" },
-        { "text", "unsupported-format" },
-        { "html", "unsupported-format" },
+        { "text", "unsupported-type" },
+        { "html", "unsupported-type" },
         { "truncated-jpeg", "truncated" },
         { "jpeg-with-zip", "trailing-data" },
-        { "huge-jpeg", "dimensions-too-large" },
+        { "huge-jpeg", "too-many-pixels" },
         { "tiny-jpeg", "too-small" },
-        { "huge-png", "dimensions-too-large" },
+        { "huge-png", "too-many-pixels" },
         { "tiff-no-pages", "no-pages" },
-        { "tiff-offset-outside", "malformed" },
-        { "pdf-javascript", "active-content" },
+        { "tiff-offset-outside", "corrupt" },
+        { "pdf-javascript", "active-pdf-content" },
     };
 
     [Theory]
@@ -110,10 +112,22 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Host>
             "huge-png" => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R', 0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 2, 0, 0, 0, 0, 0, 0, 0],
             "tiff-no-pages" => "II*\0\0\0\0\0"u8.ToArray(),
             "tiff-offset-outside" => [.. "II*\0"u8.ToArray(), 0xF0, 0xFF, 0xFF, 0x7F, 0, 0, 0, 0],
-            "pdf-javascript" => Encoding.ASCII.GetBytes("%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\nendobj\n" +
-                "2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R /Size 3 >>\n%%EOF\n"),
+            "pdf-javascript" => WithOpenActionJavaScript(),
             _ => throw new ArgumentException(kind),
         };
+    }
+
+    /// <summary>A genuine image-only scan (img2pdf) with a JavaScript /OpenAction appended as an incremental update.</summary>
+    private static byte[] WithOpenActionJavaScript()
+    {
+        using var dir = new TempDirectory();
+        var scan = File.ReadAllBytes(SamplePdfs.ImageOnlyScan(dir.Path));
+        var file = PdfFile.Open(scan);
+        var update = new IncrementalUpdate(file);
+        var catalog = new PdfDictionary(file.Catalog).Set("OpenAction", new PdfDictionary()
+            .Set("S", new PdfName("JavaScript")).Set("JS", new PdfString("app.alert(1)"u8.ToArray())));
+        update.Set((PdfReference)file.Trailer["Root"]!, catalog);
+        return [.. scan, .. update.Write().Bytes.Span];
     }
 
     /// <summary>Rewrites the SOFn frame header's height and width.</summary>

@@ -119,10 +119,11 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 }
 
-/// <summary>Small scans made with ImageMagick (cached): A4 at 150 dpi, different bytes per page.</summary>
+/// <summary>Small scans made with ImageMagick (cached): 1240×1754 pixels at 200 dpi (the minimum scan intake
+/// accepts), different bytes per page.</summary>
 public static class Scans
 {
-    private static readonly Lazy<byte[]> Base = new(() => File.ReadAllBytes(SamplePdfs.CachedJpeg(1240, 1754, quality: 60, seed: 5)));
+    private static readonly Lazy<byte[]> Base = new(() => File.ReadAllBytes(SamplePdfs.CachedJpeg(1240, 1754, quality: 60, seed: 5, dpi: 200)));
 
     public static byte[] Page(int n) => SamplePdfs.WithJpegComment(Base.Value, $"page {n} {Guid.NewGuid()}");
 }

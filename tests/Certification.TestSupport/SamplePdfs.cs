@@ -157,15 +157,18 @@ public static class SamplePdfs
 
     /// <summary>A JPEG made by ImageMagick, cached in the temp folder by its parameters.
     /// <paramref name="noisy"/> adds Gaussian noise so it compresses like a real scan.</summary>
-    public static string CachedJpeg(int width, int height, int quality, int seed, bool noisy = false) =>
-        Cached($"plasma-{width}x{height}-q{quality}-s{seed}{(noisy ? "-noise" : "")}.jpg", target =>
+    /// <param name="dpi">Written into the JFIF header when given: scan intake needs it to know the paper size.</param>
+    public static string CachedJpeg(int width, int height, int quality, int seed, bool noisy = false, int? dpi = null) =>
+        Cached($"plasma-{width}x{height}-q{quality}-s{seed}{(noisy ? "-noise" : "")}{(dpi is { } d ? $"-{d}dpi" : "")}.jpg", target =>
         {
             // Plasma is drawn small and scaled up: drawing it at full size costs seconds.
             var small = $"{Math.Max(1, width / 4)}x{Math.Max(1, height / 4)}";
             List<string> args = ["-seed", seed.ToString(CultureInfo.InvariantCulture), "-size", small, "plasma:white-grey",
                 "-resize", $"{width}x{height}!"];
             if (noisy) args.AddRange(["-attenuate", "0.3", "+noise", "Gaussian"]);
-            args.AddRange(["-quality", quality.ToString(CultureInfo.InvariantCulture), "-strip", "jpeg:" + target]);
+            args.AddRange(["-quality", quality.ToString(CultureInfo.InvariantCulture), "-strip"]);
+            if (dpi is { } density) args.AddRange(["-units", "PixelsPerInch", "-density", density.ToString(CultureInfo.InvariantCulture)]);
+            args.Add("jpeg:" + target);
             ExternalTool.RunChecked("convert", args);
         });
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Security.Claims;
 using System.Text.Json.Serialization;
-using Certification.Api.Documents;
+using Certification.Signing.Documents;
 using Certification.Api.Features.Admin;
 using Certification.Api.Features.Audit;
 using Certification.Api.Features.Auth;
@@ -54,7 +54,7 @@ public static class ServiceRegistration
             var trust = sp.GetRequiredService<TrustServices>();
             return new PadesSigner(trust.Timestamps, trust.Revocation);
         });
-        services.AddSingleton<ICopyIssuer, InterimCopyIssuer>();
+        services.AddSingleton(sp => new CertifiedCopyIssuer(sp.GetRequiredService<PadesSigner>(), clock: sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IDocumentVerifier, ValidatorDocumentVerifier>();
 
         // Provider-neutral data layer: the provider is chosen by configuration ([scale] adds Postgres).

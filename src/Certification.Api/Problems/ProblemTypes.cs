@@ -93,7 +93,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         var (type, detail, extensions) = exception switch
         {
             ProblemException p => (p.Type, p.Detail, p.Extensions),
-            Documents.ScanRejectedException s => (ProblemTypes.ScanRejected(s.Code), s.Message,
+            Certification.Signing.Documents.ScanRejectedException s => (ProblemTypes.ScanRejected(s.Code), s.Message,
                 (IDictionary<string, object?>?)new Dictionary<string, object?> { ["fileName"] = s.FileName, ["code"] = s.Code }),
             BadHttpRequestException { StatusCode: 413 } => (ProblemTypes.RequestTooLarge, "The request body exceeds the limit.", null),
             InvalidDataException => (ProblemTypes.RequestTooLarge, "The multipart body exceeds a limit.", null),

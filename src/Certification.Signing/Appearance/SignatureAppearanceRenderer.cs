@@ -31,7 +31,7 @@ public static class SignatureAppearanceRenderer
             PdfArray a => a.Items.SelectMany(i => file.DecodeStream((PdfStream)file.Resolve(i)!).Append((byte)'\n')).ToArray(),
             _ => [],
         };
-        var importer = new ObjectImporter(file, update);
+        var importer = new ObjectImporter(file, update, fixSubsetTags: true);
         var resources = importer.Import(file.Resolve(page["Resources"]) ?? new PdfDictionary()) as PdfDictionary ?? new PdfDictionary();
         var dict = FormDictionary(width, height, resources).Set("Filter", new PdfName("FlateDecode"));
         return update.Add(new PdfStream(dict, IncrementalUpdate.Deflate(content)));

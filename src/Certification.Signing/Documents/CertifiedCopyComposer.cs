@@ -2,6 +2,7 @@ using System.Security;
 using System.Text;
 using Certification.Signing.Pades;
 using Certification.Signing.Pdf;
+using Certification.Signing.Pdf.Writing;
 
 namespace Certification.Signing.Documents;
 
@@ -36,6 +37,9 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
 
     private readonly ScanIntake _intake = new(limits);
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    /// <summary>The checks every scan passes before composition; callers run them before taking a number.</summary>
+    public ScanIntake Intake => _intake;
 
     public ComposedCopy Compose(IReadOnlyList<ScanFile> scans, CertificationDetails details)
     {
@@ -108,9 +112,9 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
         var builder = new PdfBuilder();
         var catalogRef = builder.Reserve();
         var pagesRef = builder.Reserve();
-        var overlayCopier = new PdfObjectCopier(overlayPdf, builder, deflateUnfiltered: true, fixSubsetTags: true);
+        var overlayCopier = new ObjectImporter(overlayPdf, builder, deflateUnfiltered: true, fixSubsetTags: true);
         var overlayPages = overlayPdf.GetPageReferences();
-        var copiers = new Dictionary<PdfFile, PdfObjectCopier>();
+        var copiers = new Dictionary<PdfFile, ObjectImporter>();
         var kids = new PdfArray();
         long sizeHint = 0;
 
@@ -123,7 +127,7 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
             kids.Add(pageRef);
             if (i < pages.Count && pages[i].Pdf is { } source)
             {
-                if (!copiers.TryGetValue(source.File, out var copier)) copiers[source.File] = copier = new PdfObjectCopier(source.File, builder);
+                if (!copiers.TryGetValue(source.File, out var copier)) copiers[source.File] = copier = new ObjectImporter(source.File, builder);
                 builder.Set(pageRef, ImportedPage(source, copier, builder, formRef, pagesRef));
                 sizeHint += source.File.Data.Length / Math.Max(1, source.File.GetPageReferences().Count);
                 continue;
@@ -194,7 +198,7 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
     }
 
     /// <summary>The overlay page PDFsharp drew, as a form XObject in display coordinates (ISO 32000-1 § 8.10).</summary>
-    private static PdfStream OverlayForm(PdfFile overlayPdf, PdfReference pageRef, PdfObjectCopier copier, PageOverlay overlay)
+    private static PdfStream OverlayForm(PdfFile overlayPdf, PdfReference pageRef, ObjectImporter copier, PageOverlay overlay)
     {
         var page = (PdfDictionary)overlayPdf.Resolve(pageRef)!;
         var content = overlayPdf.Resolve(page["Contents"]) switch
@@ -203,7 +207,7 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
             PdfArray a => a.Items.SelectMany(i => overlayPdf.DecodeStream((PdfStream)overlayPdf.Resolve(i)!).Append((byte)'\n')).ToArray(),
             _ => [],
         };
-        var resources = overlayPdf.Resolve(page["Resources"]) is PdfDictionary r ? copier.CopyDictionary(r) : new PdfDictionary();
+        var resources = overlayPdf.Resolve(page["Resources"]) is PdfDictionary r ? copier.ImportDictionary(r) : new PdfDictionary();
         var dict = new PdfDictionary()
             .Set("Type", new PdfName("XObject"))
             .Set("Subtype", new PdfName("Form"))
@@ -214,17 +218,17 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
 
     /// <summary>A page of a scanned PDF, its content streams unchanged, with the overlay drawn upright on top.
     /// Annotations, structure and thread links of the source are not carried over (the scan is the page content).</summary>
-    private static PdfDictionary ImportedPage(PdfPageSource source, PdfObjectCopier copier, PdfBuilder builder, PdfReference overlay, PdfReference parent)
+    private static PdfDictionary ImportedPage(PdfPageSource source, ObjectImporter copier, PdfBuilder builder, PdfReference overlay, PdfReference parent)
     {
         var original = (PdfDictionary)source.File.Resolve(source.Page)!;
-        var page = copier.CopyDictionary(original, "Parent", "Annots", "B", "StructParents", "AA", "Resources", "MediaBox", "CropBox", "Rotate", "Contents", "Thumb", "PieceInfo");
+        var page = copier.ImportDictionary(original, "Parent", "Annots", "B", "StructParents", "AA", "Resources", "MediaBox", "CropBox", "Rotate", "Contents", "Thumb", "PieceInfo");
         page["Type"] = new PdfName("Page");
         page["Parent"] = parent;
         page["MediaBox"] = Numbers(source.MediaBox);
         if (source.CropBox is { } crop) page["CropBox"] = Numbers(crop);
         if (source.Rotate != 0) page["Rotate"] = new PdfInteger(source.Rotate);
-        var resources = copier.CopyDictionary(source.Resources, "XObject");
-        var xobjects = source.File.Resolve(source.Resources["XObject"]) is PdfDictionary x ? copier.CopyDictionary(x) : new PdfDictionary();
+        var resources = copier.ImportDictionary(source.Resources, "XObject");
+        var xobjects = source.File.Resolve(source.Resources["XObject"]) is PdfDictionary x ? copier.ImportDictionary(x) : new PdfDictionary();
         var name = "Certification";
         while (xobjects.ContainsKey(name)) name += "_";
         xobjects[name] = overlay;
@@ -236,10 +240,10 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
         switch (source.File.Resolve(original["Contents"]))
         {
             case PdfStream when original["Contents"] is PdfReference single:
-                contents.Add(copier.Copy(single));
+                contents.Add(copier.Import(single));
                 break;
             case PdfArray array:
-                foreach (var item in array.Items) contents.Add(copier.Copy(item));
+                foreach (var item in array.Items) contents.Add(copier.Import(item));
                 break;
         }
         var matrix = PageGeometry.Matrix(PageGeometry.DisplayToUser(source.Rotate, source.VisibleBox));

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Certification.Signing.Pdf;
+using Certification.Signing.Pdf.Writing;
 
 namespace Certification.Signing.Documents;
 
@@ -12,7 +13,7 @@ namespace Certification.Signing.Documents;
 /// are added and the file identifier (/ID, § 14.4) is derived from the body's bytes, so the same
 /// inputs give the same file.
 /// </summary>
-internal sealed class PdfBuilder
+internal sealed class PdfBuilder : IObjectSink
 {
     private readonly List<PdfObject?> _objects = [];
 
@@ -66,54 +67,5 @@ internal sealed class PdfBuilder
             .Set("ID", new PdfArray([new PdfString(id, isHex: true), new PdfString(id, isHex: true)])));
         serializer.WriteAscii(string.Create(CultureInfo.InvariantCulture, $"\nstartxref\n{xref}\n%%EOF\n"));
         return buffer.WrittenSpan.ToArray();
-    }
-}
-
-/// <summary>Copies objects from a parsed PDF into a <see cref="PdfBuilder"/>, numbering each indirect
-/// object once (shared objects stay shared, cycles end). Stream bytes are copied unchanged, except that
-/// unfiltered streams can be deflated on the way (for PDFsharp output written without compression).</summary>
-internal sealed class PdfObjectCopier(PdfFile source, PdfBuilder target, bool deflateUnfiltered = false, bool fixSubsetTags = false)
-{
-    private readonly Dictionary<int, PdfReference> _mapped = [];
-
-    public PdfObject Copy(PdfObject obj) => obj switch
-    {
-        PdfName n when fixSubsetTags => FixSubsetTag(n),
-        PdfReference r => CopyReference(r),
-        PdfArray a => new PdfArray(a.Items.Select(Copy)),
-        PdfDictionary d => CopyDictionary(d),
-        PdfStream s when deflateUnfiltered && !s.Dictionary.ContainsKey("Filter") => PdfBuilder.Deflated(CopyDictionary(s.Dictionary), s.EncodedData.Span),
-        PdfStream s => new PdfStream(CopyDictionary(s.Dictionary), s.EncodedData),
-        _ => obj,
-    };
-
-    public PdfDictionary CopyDictionary(PdfDictionary d, params string[] except)
-    {
-        var copy = new PdfDictionary();
-        foreach (var (key, value) in d.Entries)
-        {
-            if (except.Contains(key)) continue;
-            copy[key] = Copy(value);
-        }
-        return copy;
-    }
-
-    /// <summary>PDFsharp picks font subset tags ("XSJKFP+", ISO 32000-1 § 9.6.4) at random; a tag derived
-    /// from the font name keeps the output deterministic (tags need only be unique within the file).</summary>
-    private static PdfName FixSubsetTag(PdfName name)
-    {
-        var v = name.Value;
-        if (v.Length < 8 || v[6] != '+' || !v[..6].All(c => c is >= 'A' and <= 'Z')) return name;
-        var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(v[7..]));
-        return new PdfName(string.Concat(hash.Take(6).Select(b => (char)('A' + b % 26))) + v[6..]);
-    }
-
-    private PdfReference CopyReference(PdfReference r)
-    {
-        if (_mapped.TryGetValue(r.ObjectNumber, out var existing)) return existing;
-        var reference = target.Reserve();
-        _mapped[r.ObjectNumber] = reference;
-        target.Set(reference, Copy(source.GetObject(r.ObjectNumber) ?? PdfNull.Instance));
-        return reference;
     }
 }

@@ -64,8 +64,14 @@ public static class PdfSignatureValidator
         var paths = new CertificatePathBuilder(options.TrustAnchors);
         var pool = CertificatePool(document);
         if (!options.Offline && options.OnlineSource is not null) await FetchMissingIssuersAsync(document, paths, pool, options.OnlineSource, ct);
+        var material = new ValidationMaterialPool();
+        material.AddFrom(document.Dss);
+        foreach (var s in document.Signatures) if (s.Cms is { } cms) material.AddFrom(cms.Material);
+        var evaluator = new RevocationEvaluator(options, paths, now);
         EstablishTime(document, paths, pool, now);
-        await EstablishRevocationAsync(document, paths, options, now, ct);
+        await EstablishTimestampRevocationAsync(document, evaluator, material, options.Policy, now, ct);
+        EstablishProvenTimes(document, now);
+        await EstablishRevocationAsync(document, evaluator, material, ct);
         AnalyseModifications(document);
         DetectLevels(document);
 
@@ -130,8 +136,7 @@ public static class PdfSignatureValidator
         }
     }
 
-    /// <summary>Validates timestamps, then the best signature time of each signature: the earliest trusted
-    /// timestamp covering it (its own, or a document timestamp of a later revision), else the validation time.</summary>
+    /// <summary>Validates timestamps (imprint, token, TSA chain) and builds the signers' paths.</summary>
     private static void EstablishTime(DocumentFacts document, CertificatePathBuilder paths, List<X509Certificate> pool, DateTimeOffset now)
     {
         foreach (var s in document.Signatures)
@@ -149,20 +154,59 @@ public static class PdfSignatureValidator
             }
             if (s.Cms?.SignerCertificate is { } signer) s.Path = paths.Build(signer, pool);
         }
+    }
+
+    /// <summary>The best signature time of each signature: the earliest trusted timestamp covering it.</summary>
+    private static void EstablishProvenTimes(DocumentFacts document, DateTimeOffset now)
+    {
         foreach (var s in document.Signatures)
         {
             DateTimeOffset? proven = s.SignatureTimestamp is { Trusted: true } own ? own.GenTime : null;
-            if (s.SignedRevision is { } signed)
-            {
-                foreach (var d in document.Signatures)
-                {
-                    if (d == s || d.DocumentTimestamp is not { Trusted: true } dts || d.SignedRevision is not { } covered) continue;
-                    if (covered.Index < signed.Index || (covered.Index == signed.Index && s.IsDocumentTimestamp)) continue;
-                    if (proven is null || dts.GenTime < proven) proven = dts.GenTime;
-                }
-            }
+            if (CoveringDocumentTimestamp(s, document) is { } dts && (proven is null || dts < proven)) proven = dts;
             s.ProvenTime = proven;
             s.BestSignatureTime = proven is { } p && p < now ? p : now;
+        }
+    }
+
+    /// <summary>The earliest trusted document timestamp over the revision <paramref name="s"/> signed (a later
+    /// revision's, or the same revision's for a signature), if any.</summary>
+    private static DateTimeOffset? CoveringDocumentTimestamp(SignatureFacts s, DocumentFacts document)
+    {
+        if (s.SignedRevision is not { } signed) return null;
+        DateTimeOffset? earliest = null;
+        foreach (var d in document.Signatures)
+        {
+            if (d == s || d.DocumentTimestamp is not { Trusted: true } dts || d.SignedRevision is not { } covered) continue;
+            if (covered.Index < signed.Index || (covered.Index == signed.Index && s.IsDocumentTimestamp)) continue;
+            if (earliest is null || dts.GenTime < earliest) earliest = dts.GenTime;
+        }
+        return earliest;
+    }
+
+    /// <summary>The TSA behind each signature timestamp must not be revoked (ETSI EN 319 102-1 § 5.4, the
+    /// time-stamp's own X.509 validation): its chain is checked with embedded data (DSS, CMS) first, online
+    /// when allowed, as of the earliest later document timestamp or else the validation time. A revoked
+    /// TSA, or one whose status cannot be established when it names a revocation service, leaves the
+    /// timestamp intact but no longer proof of time.</summary>
+    private static async Task EstablishTimestampRevocationAsync(DocumentFacts document, RevocationEvaluator evaluator, ValidationMaterialPool material,
+        ValidationPolicy policy, DateTimeOffset now, CancellationToken ct)
+    {
+        foreach (var s in document.Signatures)
+        {
+            if (s.SignatureTimestamp is not { Trusted: true, Path: { Trusted: true } path } ts) continue;
+            var at = CoveringDocumentTimestamp(s, document) is { } poe && poe < now ? poe : now;
+            for (var i = 0; i < path.Certificates.Count - 1; i++)
+                path.Revocation.Add(await evaluator.EvaluateAsync(path.Certificates[i], path.Certificates[i + 1], at, material, ct));
+            if (path.Revocation.FirstOrDefault(r => r.Status == RevocationStatus.Revoked) is { } revoked)
+            {
+                ts.Trusted = false;
+                ts.RevocationProblem = $"the TSA certificate '{Checks.CertificateChainCheck.CommonName(revoked.Certificate)}' was {revoked.Message}";
+            }
+            else if (policy.RequireRevocationWhenAvailable && path.Revocation.FirstOrDefault(r => r.Status == RevocationStatus.Unknown) is { } unknown)
+            {
+                ts.Trusted = false;
+                ts.RevocationProblem = $"the revocation status of the TSA certificate '{Checks.CertificateChainCheck.CommonName(unknown.Certificate)}' is unknown: {unknown.Message}";
+            }
         }
     }
 
@@ -170,12 +214,8 @@ public static class PdfSignatureValidator
         s.ByteRangeProblem is null && s.SignedRevision is not null && s.ContentsLocation is { } l &&
         s.ByteRange is { Length: 4 } r && r[1] == l.Start && r[2] == l.End;
 
-    private static async Task EstablishRevocationAsync(DocumentFacts document, CertificatePathBuilder paths, ValidationOptions options, DateTimeOffset now, CancellationToken ct)
+    private static async Task EstablishRevocationAsync(DocumentFacts document, RevocationEvaluator evaluator, ValidationMaterialPool material, CancellationToken ct)
     {
-        var material = new ValidationMaterialPool();
-        material.AddFrom(document.Dss);
-        foreach (var s in document.Signatures) if (s.Cms is { } cms) material.AddFrom(cms.Material);
-        var evaluator = new RevocationEvaluator(options, paths, now);
         foreach (var s in document.Signatures)
         {
             if (s.Path is not { Trusted: true } path || path.Revocation.Count > 0) continue;
@@ -227,6 +267,13 @@ public static class PdfSignatureValidator
         }
     }
 
+    private static IReadOnlyList<string> TimestampedBy(SignatureFacts timestamp, DocumentFacts document) =>
+        timestamp.SignedRevision is not { } covered || timestamp.DocumentTimestamp is not { ImprintMatches: true }
+            ? []
+            : document.Signatures
+                .Where(o => o != timestamp && o.SignedRevision is { } r && r.Index <= covered.Index)
+                .Select(o => o.FieldName).ToList();
+
     private static SignatureReport Judge(SignatureFacts s, DocumentFacts document, ValidationOptions options, DateTimeOffset now)
     {
         var context = new CheckContext(s, document, options, now);
@@ -254,6 +301,7 @@ public static class PdfSignatureValidator
             Type = s.IsDocumentTimestamp ? "documentTimestamp" : "signature",
             SubFilter = s.SubFilter,
             Level = s.Level,
+            TimestampedSignatures = s.IsDocumentTimestamp ? TimestampedBy(s, document) : null,
             Signer = certificate is null ? null : new SignerIdentity(certificate.SubjectDN.ToString(), certificate.IssuerDN.ToString(), certificate.SerialNumber.ToString(16).ToUpperInvariant()),
             Indication = indication,
             SubIndication = sub,

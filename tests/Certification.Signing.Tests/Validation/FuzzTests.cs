@@ -14,6 +14,8 @@ namespace Certification.Signing.Tests.Validation;
 /// <code>CERTIFICATION_FUZZ_ITERATIONS=10000 dotnet test tests/Certification.Signing.Tests --filter "FullyQualifiedName~FuzzTests"</code>
 /// (CERTIFICATION_FUZZ_SEED changes the seed.)
 /// </summary>
+// Alone, like the performance tests: the 2 s per-input bound is wall-clock time, not shared with other tests.
+[Collection(nameof(PerformanceCollection))]
 public sealed class FuzzTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan PerInputLimit = TimeSpan.FromSeconds(2);

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
-using Certification.Api.Documents;
+using Certification.Signing.Documents;
 using Certification.Api.Domain;
 using Certification.Api.Features.Audit;
 using Certification.Api.Features.Auth;
@@ -29,7 +29,7 @@ public sealed record CertifyCommand(IReadOnlyList<ScanFile> Files, string Docume
 public sealed class CertificationService(
     CertificationDbContext db,
     AuditTrail audit,
-    ICopyIssuer issuer,
+    CertifiedCopyIssuer issuer,
     IBlobStore blobs,
     SigningKeys keys,
     KeyProtector protector,
@@ -50,7 +50,7 @@ public sealed class CertificationService(
         if (personal.Kind == SigningKeyKind.External) throw new ProblemException(ProblemTypes.ExternalSignerRequired);
         var seal = await SealAsync(office, ct);
         var request = await ResolveRequestAsync(command, office, officer, ct);
-        issuer.Inspect(command.Files);
+        issuer.Composer.Intake.Inspect(command.Files);
 
         var certifierKey = keys.Open(personal);
         var officeKey = keys.Open(seal);
@@ -115,7 +115,7 @@ public sealed class CertificationService(
         var personal = await PersonalIdentityAsync(officer, ct);
         await SealAsync(office, ct);
         var request = await ResolveRequestAsync(command, office, officer, ct);
-        issuer.Inspect(command.Files);
+        issuer.Composer.Intake.Inspect(command.Files);
         var chain = SigningKeys.Chain(personal);
         var algorithm = personal.Kind == SigningKeyKind.External
             ? (chain[0].GetPublicKey() is Org.BouncyCastle.Crypto.Parameters.ECPublicKeyParameters
@@ -131,7 +131,7 @@ public sealed class CertificationService(
             var number = book.LastNumber + 1;
             var details = Details(office, officer, authorisation, command.DocumentTitle, book, number, date, accessCode);
             var prepared = await issuer.PrepareAsync(command.Files, details, chain, algorithm, level, ct);
-            var preparedSha = await blobs.PutAsync(prepared.Pdf, ct);
+            var preparedSha = await blobs.PutAsync(prepared.ComposedPdf, ct);
 
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             if (!await AdvanceBookAsync(book.Id, number, ct))
@@ -161,7 +161,8 @@ public sealed class CertificationService(
                 Id = Guid.NewGuid(),
                 CertifiedCopyId = copy.Id,
                 OfficerId = officer.Id,
-                PendingSignature = prepared.Pending.ToJson(),
+                // The composed PDF is in the blob store; the session keeps the rest of the prepared copy.
+                PendingSignature = (prepared with { ComposedPdf = [] }).ToJson(),
                 PreparedSha256 = preparedSha,
                 ProtectedAccessCode = protector.Protect(System.Text.Encoding.ASCII.GetBytes(accessCode), "access-code"),
                 CreatedAt = clock.GetUtcNow(),
@@ -211,11 +212,11 @@ public sealed class CertificationService(
         await using var preparedStream = blobs.OpenRead(session.PreparedSha256) ?? throw new ProblemException(ProblemTypes.SigningSessionExpired);
         using var buffer = new MemoryStream();
         await preparedStream.CopyToAsync(buffer, ct);
-        var prepared = new PreparedCopy(buffer.ToArray(), PendingSignature.FromJson(session.PendingSignature), copy.PageCount, copy.Fee);
+        var prepared = PreparedCopy.FromJson(session.PendingSignature) with { ComposedPdf = buffer.ToArray() };
         IssuedCopy issued;
         try
         {
-            issued = await issuer.CompleteAsync(prepared, signature, chain, keys.Open(seal), PadesLevels.Parse(copy.Level), ct);
+            issued = await issuer.CompleteAsync(prepared, signature, chain, keys.Open(seal), ct);
         }
         catch (InvalidOperationException e)
         {

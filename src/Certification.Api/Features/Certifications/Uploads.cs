@@ -1,4 +1,4 @@
-using Certification.Api.Documents;
+using Certification.Signing.Documents;
 using Certification.Api.Problems;
 
 namespace Certification.Api.Features.Certifications;

@@ -67,7 +67,7 @@ public sealed class Registry(CertificationDbContext db)
             if (file.Resolve(first.Trailer["Info"], first) is not PdfDictionary info) return null;
             var number = (file.Resolve(info["CertificationNumber"], first) as PdfString)?.ToText();
             var book = (file.Resolve(info["CertificationBook"], first) as PdfString)?.ToText();
-            var office = (file.Resolve(info["CertificationOffice"], first) as PdfString)?.ToText();
+            var office = (file.Resolve(info["OfficeCode"], first) as PdfString)?.ToText();
             return long.TryParse(number, out var n) && book is not null && office is not null ? (n, book, office) : null;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

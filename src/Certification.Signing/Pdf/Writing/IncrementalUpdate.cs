@@ -9,7 +9,7 @@ namespace Certification.Signing.Pdf.Writing;
 /// the same kind as the file's last one, and a trailer with /Prev. The original bytes are never touched;
 /// the result is only the bytes to append.
 /// </summary>
-public sealed class IncrementalUpdate
+public sealed class IncrementalUpdate : IObjectSink
 {
     private readonly PdfFile _file;
     private readonly SortedDictionary<int, (int Generation, PdfObject? Object)> _objects = [];

@@ -1,6 +1,5 @@
 using Certification.Signing.Validation.Facts;
 using Certification.Signing.Validation.Report;
-using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.X509;
 
 namespace Certification.Signing.Validation.Checks;
@@ -109,15 +108,15 @@ public sealed class AlgorithmStrengthCheck : ISignatureCheck
     {
         try
         {
-            return certificate.GetPublicKey() switch
+            return PublicKeys.Describe(certificate) switch
             {
-                RsaKeyParameters rsa when rsa.Modulus.BitLength < policy.MinRsaBits => $"RSA key of {rsa.Modulus.BitLength} bits is below {policy.MinRsaBits}",
-                ECPublicKeyParameters ec when ec.Parameters.Curve.FieldSize < policy.MinEcBits => $"EC key of {ec.Parameters.Curve.FieldSize} bits is below {policy.MinEcBits}",
-                DsaPublicKeyParameters => "DSA keys are not accepted",
+                (PublicKeys.Kind.Rsa, var bits) when bits < policy.MinRsaBits => $"RSA key of {bits} bits is below {policy.MinRsaBits}",
+                (PublicKeys.Kind.Ec, var bits) when bits < policy.MinEcBits => bits == 0 ? "the EC key uses an unknown curve" : $"EC key of {bits} bits is below {policy.MinEcBits}",
+                (PublicKeys.Kind.Dsa, _) => "DSA keys are not accepted",
                 _ => null,
             };
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or Org.BouncyCastle.Security.SecurityUtilityException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidCastException or IOException or Org.BouncyCastle.Security.SecurityUtilityException)
         {
             return $"the public key cannot be read ({e.Message})";
         }

@@ -18,9 +18,14 @@ public sealed class SignatureTimestampCheck : ISignatureCheck
         if (!ts.ImprintMatches) return CheckOutcome.Indeterminate(SubIndication.SigConstraintsFailure, "the signature timestamp does not cover this signature value (imprint mismatch)");
         if (!ts.TokenValid) return CheckOutcome.Indeterminate(SubIndication.SigConstraintsFailure, $"the signature timestamp is invalid: {ts.Problem}");
         if (ts.GenTime > c.ValidationTime) return CheckOutcome.Indeterminate(SubIndication.SigConstraintsFailure, $"the signature timestamp ({ts.GenTime:u}) is later than the validation time");
+        if (ts.RevocationProblem is { } revocation)
+            return new CheckOutcome(CheckResult.Indeterminate, $"signature timestamp of {ts.GenTime:u} is intact, but {revocation}, so the time is not used as proof");
         if (!ts.Trusted)
             return new CheckOutcome(CheckResult.Indeterminate, $"signature timestamp of {ts.GenTime:u} is intact, but its TSA is not trusted, so the time is not used as proof");
-        return CheckOutcome.Pass($"signature timestamp of {ts.GenTime:u} from a trusted TSA");
+        var status = ts.Path is { Revocation.Count: > 0 } path
+            ? "; TSA " + string.Join("; ", path.Revocation.Select(r => $"{CertificateChainCheck.CommonName(r.Certificate)}: {r.Message}"))
+            : "";
+        return CheckOutcome.Pass($"signature timestamp of {ts.GenTime:u} from a trusted TSA{status}");
     }
 }
 

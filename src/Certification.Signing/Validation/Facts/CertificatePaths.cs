@@ -28,7 +28,7 @@ public sealed class CertificatePathBuilder(IReadOnlyList<X509Certificate> anchor
     private readonly Dictionary<(X509Certificate, X509Certificate), bool> _signedBy = [];
 
     public bool IsAnchor(X509Certificate certificate) =>
-        anchors.Any(a => a.Equals(certificate) || (a.SubjectDN.Equivalent(certificate.SubjectDN) && a.GetPublicKey().Equals(certificate.GetPublicKey())));
+        anchors.Any(a => a.Equals(certificate) || (a.SubjectDN.Equivalent(certificate.SubjectDN) && PublicKeys.SameKey(a, certificate)));
 
     public bool SignedBy(X509Certificate certificate, X509Certificate issuer)
     {

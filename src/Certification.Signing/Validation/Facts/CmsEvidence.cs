@@ -54,9 +54,11 @@ public sealed class CmsEvidence
     public required ValidationMaterialPool Material { get; init; }
 
     /// <summary>Parses a container; throws on anything that is not a CMS SignedData.</summary>
-    public static CmsEvidence Read(byte[] container)
+    public static CmsEvidence Read(byte[] container) => Read(new CmsSignedData(BerEncoding.Trim(container)));
+
+    /// <summary>Reads an already parsed SignedData (a timestamp token's, without encoding and parsing it again).</summary>
+    public static CmsEvidence Read(CmsSignedData cms)
     {
-        var cms = new CmsSignedData(BerEncoding.Trim(container));
         var signers = cms.GetSignerInfos().GetSigners().ToList();
         if (signers.Count == 0) throw new CmsException("the CMS SignedData has no SignerInfo");
         var signer = signers[0];
@@ -161,24 +163,41 @@ public sealed class CmsEvidence
             if (Signer.SignedAttributes is not null) signedDigest = Digests.Compute(hash, Signer.GetEncodedSignedAttributes());
             else signedDigest = contentDigest;
             var value = Signer.GetSignature();
-            using var cert = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(certificate.GetEncoded());
+            var key = PublicKeyCache.Get(certificate);
             switch (algorithm)
             {
                 case "1.2.840.113549.1.1.1" or "1.2.840.113549.1.1.11" or "1.2.840.113549.1.1.12" or "1.2.840.113549.1.1.13" or "1.2.840.113549.1.1.5":
-                {
-                    using var rsa = System.Security.Cryptography.X509Certificates.RSACertificateExtensions.GetRSAPublicKey(cert);
-                    return rsa?.VerifyHash(signedDigest, value, hash, RSASignaturePadding.Pkcs1);
-                }
+                    return key?.Algorithm is RSA rsa ? key.Use(() => rsa.VerifyHash(signedDigest, value, hash, RSASignaturePadding.Pkcs1)) : null;
                 case "1.2.840.10045.2.1" or "1.2.840.10045.4.3.2" or "1.2.840.10045.4.3.3" or "1.2.840.10045.4.3.4" or "1.2.840.10045.4.1":
-                {
-                    using var ec = System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions.GetECDsaPublicKey(cert);
-                    return ec?.VerifyHash(signedDigest, value, DSASignatureFormat.Rfc3279DerSequence);
-                }
+                    return key?.Algorithm is ECDsa ec ? key.Use(() => ec.VerifyHash(signedDigest, value, DSASignatureFormat.Rfc3279DerSequence)) : null;
+                case "1.2.840.113549.1.1.10" when PssMatchesDotNet(hash):
+                    return key?.Algorithm is RSA pss ? key.Use(() => pss.VerifyHash(signedDigest, value, hash, RSASignaturePadding.Pss)) : null;
                 default:
-                    return null; // RSASSA-PSS parameters and anything else: BouncyCastle
+                    return null; // other RSASSA-PSS parameters and anything else: BouncyCastle
             }
         }
         catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>.NET's PSS is MGF1 with the message digest and a salt as long as the digest (RFC 8017
+    /// § 9.1); other parameters go to BouncyCastle.</summary>
+    private bool PssMatchesDotNet(HashAlgorithmName hash)
+    {
+        try
+        {
+            var parameters = Org.BouncyCastle.Asn1.Pkcs.RsassaPssParameters.GetInstance(Signer.SignatureAlgorithm.Parameters);
+            if (parameters.MaskGenAlgorithm?.Parameters is null || parameters.HashAlgorithm is null) return false;
+            var mgfHash = Org.BouncyCastle.Asn1.X509.AlgorithmIdentifier.GetInstance(parameters.MaskGenAlgorithm.Parameters);
+            return CmsOids.HashFromOid(parameters.HashAlgorithm.Algorithm.Id) == hash &&
+                   parameters.MaskGenAlgorithm.Algorithm.Equals(PkcsObjectIdentifiers.IdMgf1) &&
+                   CmsOids.HashFromOid(mgfHash.Algorithm.Id) == hash &&
+                   parameters.SaltLength.IntValueExact == Digests.Compute(hash, []).Length &&
+                   parameters.TrailerField.IntValueExact == 1;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidCastException or ArithmeticException)
         {
             return false;
         }
@@ -248,7 +267,10 @@ public sealed class TimestampEvidence
     public string? Problem { get; set; }
     public CertificatePath? Path { get; set; }
 
-    /// <summary>True when the timestamp proves existence: imprint, token and a trusted, valid TSA chain.</summary>
+    /// <summary>Why the TSA's chain failed revocation checking (revoked, or status unknown), if it did.</summary>
+    public string? RevocationProblem { get; set; }
+
+    /// <summary>True when the timestamp proves existence: imprint, token and a trusted, valid, unrevoked TSA chain.</summary>
     public bool Trusted { get; set; }
 
     public static TimestampEvidence Read(byte[] token) => new() { Token = new TimeStampToken(new CmsSignedData(BerEncoding.Trim(token))) };
@@ -272,7 +294,7 @@ public sealed class TimestampEvidence
         // attributes bind the TSA certificate; verified with the same (fast) code as signatures.
         try
         {
-            var cms = CmsEvidence.Read(Token.GetEncoded());
+            var cms = CmsEvidence.Read(Token.ToCmsSignedData());
             using var tstInfo = new MemoryStream();
             cms.SignedData.SignedContent?.Write(tstInfo);
             var content = tstInfo.ToArray();

@@ -14,6 +14,7 @@ namespace Certification.Signing.Validation.Facts;
 public sealed class FactsCollector(PdfFile file)
 {
     private readonly Dictionary<string, byte[]?> _digests = [];
+    private readonly List<(HashAlgorithmName Hash, long Offset, IncrementalHash? State)> _checkpoints = [];
 
     public DocumentFacts Collect()
     {
@@ -27,9 +28,10 @@ public sealed class FactsCollector(PdfFile file)
         var (dss, vriKeys, firstDss) = ReadDss();
         var embedded = EmbeddedSignatures.Find(file);
         var signatures = new List<SignatureFacts>(embedded.Count);
-        for (var i = 0; i < embedded.Count; i++)
+        for (var i = 0; i < embedded.Count; i++) signatures.Add(new SignatureFacts { Index = i, Embedded = embedded[i] });
+        // Earlier revisions first, so each signature's hash continues from the previous one's (RangeDigest).
+        foreach (var facts in signatures.OrderBy(f => f.ByteRange is { Length: > 1 } r ? r[1] : long.MaxValue))
         {
-            var facts = new SignatureFacts { Index = i, Embedded = embedded[i] };
             try
             {
                 Collect(facts, dss);
@@ -38,8 +40,9 @@ public sealed class FactsCollector(PdfFile file)
             {
                 facts.FatalProblem = $"the signature could not be read: {e.Message}";
             }
-            signatures.Add(facts);
         }
+        foreach (var checkpoint in _checkpoints) checkpoint.State?.Dispose();
+        _checkpoints.Clear();
         return new DocumentFacts
         {
             File = file,
@@ -146,7 +149,10 @@ public sealed class FactsCollector(PdfFile file)
         return end >= 5 && span[((int)end - 5)..(int)end].SequenceEqual("%%EOF"u8);
     }
 
-    /// <summary>Digest of the bytes named by /ByteRange (every pair, as long as it lies inside the file).</summary>
+    /// <summary>Digest of the bytes named by /ByteRange (every pair, as long as it lies inside the file).
+    /// Signatures of later revisions sign the earlier revisions again: the hash state after each first
+    /// range is kept (<see cref="IncrementalHash.Clone"/>), so a later range starting at 0 continues from
+    /// the longest checkpoint it extends, and a file with several signatures is hashed about once.</summary>
     public byte[]? RangeDigest(SignatureFacts facts, HashAlgorithmName hash)
     {
         var range = facts.ByteRange;
@@ -156,10 +162,25 @@ public sealed class FactsCollector(PdfFile file)
         byte[]? result = null;
         if (range.All(v => v >= 0) && Enumerable.Range(0, range.Length / 2).All(i => range[2 * i] + range[2 * i + 1] <= file.Data.Length))
         {
-            using var digest = IncrementalHash.CreateHash(hash);
             var span = file.Data.Span;
-            for (var i = 0; i < range.Length; i += 2) digest.AppendData(span.Slice((int)range[i], (int)range[i + 1]));
-            result = digest.GetHashAndReset();
+            var first = 0;
+            IncrementalHash digest;
+            if (range[0] == 0)
+            {
+                (long Offset, IncrementalHash? State) best = (0, null);
+                foreach (var c in _checkpoints)
+                    if (c.Hash == hash && c.Offset <= range[1] && c.Offset > best.Offset) best = (c.Offset, c.State);
+                digest = best.State?.Clone() ?? IncrementalHash.CreateHash(hash);
+                digest.AppendData(span[(int)best.Offset..(int)range[1]]);
+                if (best.Offset != range[1] && _checkpoints.Count < 64) _checkpoints.Add((hash, range[1], digest.Clone()));
+                first = 2;
+            }
+            else digest = IncrementalHash.CreateHash(hash);
+            using (digest)
+            {
+                for (var i = first; i < range.Length; i += 2) digest.AppendData(span.Slice((int)range[i], (int)range[i + 1]));
+                result = digest.GetHashAndReset();
+            }
         }
         _digests[key] = result;
         return result;

@@ -1,13 +1,13 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
 
 namespace Certification.Signing.Validation.Facts;
 
 /// <summary>
-/// Verifies X.509-style signatures (certificates, CRLs, OCSP responses) with .NET's RSA and ECDSA, which
-/// is orders of magnitude faster here than BouncyCastle's managed arithmetic. Returns null for algorithms
-/// it does not handle (RSASSA-PSS, DSA, EdDSA), so callers fall back to BouncyCastle.
+/// Verifies X.509-style signatures (certificates, CRLs, OCSP responses) and CMS signature values with
+/// .NET's RSA and ECDSA, which is orders of magnitude faster here than BouncyCastle's managed arithmetic.
+/// Returns null for algorithms it does not handle (RSASSA-PSS parameters, DSA, EdDSA), so callers fall
+/// back to BouncyCastle.
 /// </summary>
 public static class FastSignatures
 {
@@ -26,16 +26,15 @@ public static class FastSignatures
     public static bool? Verify(byte[] signedBytes, byte[] signature, string algorithmOid, BcCertificate signer)
     {
         if (!Algorithms.TryGetValue(algorithmOid, out var algorithm)) return null;
+        var key = PublicKeyCache.Get(signer);
         try
         {
-            using var certificate = X509CertificateLoader.LoadCertificate(signer.GetEncoded());
-            if (algorithm.Rsa)
+            return key?.Algorithm switch
             {
-                using var rsa = certificate.GetRSAPublicKey();
-                return rsa?.VerifyData(signedBytes, signature, algorithm.Hash, RSASignaturePadding.Pkcs1) ?? false;
-            }
-            using var ec = certificate.GetECDsaPublicKey();
-            return ec?.VerifyData(signedBytes, signature, algorithm.Hash, DSASignatureFormat.Rfc3279DerSequence) ?? false;
+                RSA rsa when algorithm.Rsa => key!.Use(() => rsa.VerifyData(signedBytes, signature, algorithm.Hash, RSASignaturePadding.Pkcs1)),
+                ECDsa ec when !algorithm.Rsa => key!.Use(() => ec.VerifyData(signedBytes, signature, algorithm.Hash, DSASignatureFormat.Rfc3279DerSequence)),
+                _ => false,
+            };
         }
         catch (CryptographicException)
         {
@@ -47,4 +46,73 @@ public static class FastSignatures
     public static bool CertificateSignedBy(BcCertificate certificate, BcCertificate issuer) =>
         Verify(certificate.GetTbsCertificate(), certificate.GetSignature(), certificate.SigAlgOid, issuer)
         ?? Certification.Signing.Cms.CertificateChains.IsSignedBy(certificate, issuer);
+}
+
+/// <summary>
+/// .NET public-key objects by SubjectPublicKeyInfo, shared by all validations in the process. Importing
+/// a key into OpenSSL costs far more than one verification (about 0.3-1 ms against 0.03 ms), and a
+/// service sees the same few signers, CAs and TSAs over and over. The key is derived from the SPKI bytes
+/// alone, so equal bytes always give the same key. Bounded; verification on one key object is serialised.
+/// </summary>
+public static class PublicKeyCache
+{
+    private const int Capacity = 512;
+    private static readonly Dictionary<string, CachedKey?> Keys = [];
+
+    /// <summary>The certificate's RSA or ECDSA public key, or null (other algorithms, or unreadable).</summary>
+    public static CachedKey? Get(BcCertificate certificate)
+    {
+        byte[] spki;
+        try { spki = certificate.CertificateStructure.SubjectPublicKeyInfo.GetDerEncoded(); }
+        catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException) { return null; }
+        var id = Convert.ToBase64String(SHA256.HashData(spki));
+        lock (Keys)
+        {
+            if (Keys.TryGetValue(id, out var known)) return known;
+        }
+        var created = Create(spki);
+        lock (Keys)
+        {
+            if (Keys.TryGetValue(id, out var raced)) { created?.Algorithm.Dispose(); return raced; }
+            if (Keys.Count >= Capacity) Keys.Clear(); // old entries are only garbage; keys in use stay valid
+            Keys[id] = created;
+            return created;
+        }
+    }
+
+    private static CachedKey? Create(byte[] spki)
+    {
+        var rsa = RSA.Create();
+        try
+        {
+            rsa.ImportSubjectPublicKeyInfo(spki, out _);
+            return new CachedKey(rsa);
+        }
+        catch (CryptographicException)
+        {
+            rsa.Dispose();
+        }
+        var ec = ECDsa.Create();
+        try
+        {
+            ec.ImportSubjectPublicKeyInfo(spki, out _);
+            return new CachedKey(ec);
+        }
+        catch (CryptographicException)
+        {
+            ec.Dispose();
+            return null;
+        }
+    }
+}
+
+/// <summary>A cached public key; <see cref="Use{T}"/> serialises operations on it.</summary>
+public sealed class CachedKey(AsymmetricAlgorithm algorithm)
+{
+    public AsymmetricAlgorithm Algorithm { get; } = algorithm;
+
+    public T Use<T>(Func<T> operation)
+    {
+        lock (this) return operation();
+    }
 }

@@ -96,8 +96,16 @@ public sealed record SignatureReport
 
     public string? SubFilter { get; init; }
 
-    /// <summary>"PAdES-BASELINE-B", "-T", "-LT", "-LTA" or "NONE".</summary>
+    /// <summary>"PAdES-BASELINE-B", "-T", "-LT", "-LTA" or "NONE". The baseline levels of ETSI EN 319 142-1
+    /// § 6 are levels of signatures (ETSI.CAdES.detached), so a document timestamp is always "NONE": it has
+    /// no level of its own, it raises the signatures it covers (listed in <see cref="TimestampedSignatures"/>)
+    /// to -T, or to -LTA when it covers their validation data. Signatures that are not PAdES
+    /// (adbe.pkcs7.detached) are "NONE" too.</summary>
     public required string Level { get; init; }
+
+    /// <summary>For a document timestamp: the fields of the signatures and earlier document timestamps whose
+    /// signed revisions it covers; null for a signature.</summary>
+    public IReadOnlyList<string>? TimestampedSignatures { get; init; }
 
     public SignerIdentity? Signer { get; init; }
 
