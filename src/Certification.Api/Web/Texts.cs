@@ -209,18 +209,24 @@ public static class Texts
         ["sign-in-throttled"] = ("Nhập sai mật khẩu quá nhiều lần: tài khoản tạm khóa vài phút.", "Too many wrong passwords: the account is locked for a few minutes."),
         ["internal-error"] = ("Hệ thống gặp lỗi. Vui lòng thử lại; nếu vẫn lỗi, hãy báo quản trị viên.", "Something went wrong on our side. Try again; if it persists, tell the administrator."),
         ["signing-unavailable"] = ("Dịch vụ ký số, dấu thời gian hoặc tra cứu thu hồi tạm thời không phản hồi. Vui lòng thử lại sau.", "A signing, timestamp or revocation service is not answering. Please try again later."),
+        ["scan-rejected"] = ("Bản quét không dùng được để chứng thực. Hãy quét lại bản chính.", "The scan cannot be used for a certified copy. Please scan the original again."),
+        ["scan-rejected/unsupported-type"] = ("Định dạng tệp không được hỗ trợ. Hãy dùng JPEG, PNG, TIFF hoặc PDF quét.", "This file type is not supported. Use JPEG, PNG, TIFF or a scanned PDF."),
+        ["scan-rejected/unsupported-variant"] = ("Kiểu nén hoặc biến thể của tệp ảnh này không được hỗ trợ. Hãy lưu lại dưới dạng JPEG hoặc PNG.", "This image variant or compression is not supported. Save it as JPEG or PNG."),
         ["scan-rejected/empty"] = ("Tệp quét rỗng (0 byte).", "The scan is empty (0 bytes)."),
-        ["scan-rejected/unsupported-format"] = ("Định dạng tệp không được hỗ trợ. Hãy dùng JPEG, PNG, TIFF hoặc PDF quét.", "This file type is not supported. Use JPEG, PNG, TIFF or a scanned PDF."),
         ["scan-rejected/truncated"] = ("Tệp quét bị thiếu phần cuối (tải lên chưa hết?). Hãy quét hoặc tải lại.", "The scan is cut short (incomplete upload?). Scan or upload it again."),
+        ["scan-rejected/corrupt"] = ("Tệp bị hỏng, không đọc được.", "The file is damaged and cannot be read."),
         ["scan-rejected/trailing-data"] = ("Tệp quét có dữ liệu lạ phía sau ảnh. Hãy quét lại.", "The scan has unexpected data after the image. Please scan again."),
-        ["scan-rejected/dimensions-too-large"] = ("Ảnh quét quá lớn (quá nhiều điểm ảnh).", "The scan is too large (too many pixels)."),
-        ["scan-rejected/too-small"] = ("Ảnh quét quá nhỏ hoặc độ phân giải quá thấp để chứng thực.", "The scan is too small or its resolution too low to certify."),
-        ["scan-rejected/encrypted"] = ("Tệp PDF bị đặt mật khẩu. Hãy gửi bản không mã hóa.", "The PDF is encrypted. Send it without a password."),
-        ["scan-rejected/active-content"] = ("Tệp PDF chứa mã chạy hoặc tệp đính kèm nên không thể chứng thực.", "The PDF holds scripts or attachments and cannot be certified."),
+        ["scan-rejected/too-large"] = ("Tệp quét quá lớn.", "The scan file is too large."),
+        ["scan-rejected/document-too-large"] = ("Tổng dung lượng các bản quét quá lớn cho một bản sao.", "The scans together are too large for one copy."),
+        ["scan-rejected/too-many-pages"] = ("Quá nhiều trang cho một bản sao.", "Too many pages for one copy."),
+        ["scan-rejected/too-many-pixels"] = ("Ảnh quét quá lớn (quá nhiều điểm ảnh).", "The scan is too large (too many pixels)."),
+        ["scan-rejected/too-small"] = ("Ảnh quét quá nhỏ để chứng thực.", "The scan is too small to certify."),
+        ["scan-rejected/resolution-too-low"] = ("Độ phân giải bản quét quá thấp. Hãy quét ở 300 dpi trở lên.", "The scan's resolution is too low. Scan at 300 dpi or more."),
+        ["scan-rejected/resolution-unknown"] = ("Tệp không ghi độ phân giải (dpi). Hãy quét lại và lưu kèm độ phân giải.", "The file does not record its resolution (dpi). Scan again and save the resolution."),
+        ["scan-rejected/encrypted-pdf"] = ("Tệp PDF bị đặt mật khẩu. Hãy gửi bản không mã hóa.", "The PDF is encrypted. Send it without a password."),
+        ["scan-rejected/active-pdf-content"] = ("Tệp PDF chứa mã chạy hoặc tệp đính kèm nên không thể chứng thực.", "The PDF holds scripts or attachments and cannot be certified."),
         ["scan-rejected/no-pages"] = ("Tệp không có trang nào.", "The file has no pages."),
-        ["scan-rejected/malformed"] = ("Tệp bị hỏng, không đọc được.", "The file is damaged and cannot be read."),
         ["scan-rejected/not-a-scan"] = ("Đây là tệp PDF tạo từ máy tính, không phải bản quét. Chỉ chứng thực bản sao từ bản chính giấy.", "This PDF was made on a computer, not scanned. Only copies of paper originals are certified."),
-        ["scan-rejected/too-large"] = ("Tệp quét quá lớn.", "The scan is too large."),
     });
 
     private static Dictionary<string, (string Vi, string En)> Build(Dictionary<string, (string Vi, string En)> source) =>
@@ -234,6 +240,8 @@ public static class Texts
     {
         var slug = type is null ? null : type.StartsWith(Certification.Api.Problems.ProblemType.Base, StringComparison.Ordinal) ? type[Certification.Api.Problems.ProblemType.Base.Length..] : type;
         if (slug is not null && Problems.TryGetValue(slug, out var t)) return language == Language.English ? t.En : t.Vi;
+        if (slug?.StartsWith("scan-rejected/", StringComparison.Ordinal) == true) slug = "scan-rejected";
+        if (slug is not null && Problems.TryGetValue(slug, out t)) return language == Language.English ? t.En : t.Vi;
         var fallback = Certification.Api.Problems.ProblemTypes.ForStatus(status).Slug;
         var f = Problems[fallback];
         return language == Language.English ? f.En : f.Vi;

@@ -147,14 +147,14 @@ public static class WebPages
 
     /// <summary>Checks the scans with the same intake the certification runs (so a refused scan is explained before
     /// anything is signed) and returns what the preview needs: pages per file, and PDF pages rendered as images.</summary>
-    private static async Task<IResult> PreviewScans(HttpRequest http, ICopyIssuer issuer, PageRenderer renderer, IOptions<CertificationOptions> options, CancellationToken ct)
+    private static async Task<IResult> PreviewScans(HttpRequest http, Certification.Signing.Documents.CertifiedCopyIssuer issuer, PageRenderer renderer, IOptions<CertificationOptions> options, CancellationToken ct)
     {
         var form = await Uploads.ReadFormAsync(http, ct);
         var files = await Uploads.FilesAsync(form, "files", options.Value.Limits.MaxFiles, ct);
         var result = new List<PreviewFile>();
         foreach (var file in files)
         {
-            var pages = issuer.Inspect([file]);
+            var pages = issuer.Composer.Intake.Inspect([file]).Count;
             var bytes = file.Content.ToArray();
             var format = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]) ? "jpeg"
                 : bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47]) ? "png"

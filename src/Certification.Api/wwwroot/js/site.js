@@ -12,7 +12,7 @@
   function problemText(problem, status) {
     var type = (problem && problem.type) || '';
     var slug = type.indexOf(PROBLEM_BASE) === 0 ? type.substring(PROBLEM_BASE.length) : type;
-    var text = texts[slug] || texts[STATUS_FALLBACK[status] || 'internal-error'] || (problem && problem.title) || ('HTTP ' + status);
+    var text = texts[slug] || (slug.indexOf('scan-rejected/') === 0 && texts['scan-rejected']) || texts[STATUS_FALLBACK[status] || 'internal-error'] || (problem && problem.title) || ('HTTP ' + status);
     if (problem && problem.fileName) text += ' (' + problem.fileName + ')';
     return text;
   }
