@@ -64,6 +64,48 @@ if ! dotnet build Certification.sln -c Release -nologo -clp:ErrorsOnly -v:q; the
   exit 1
 fi
 
+# --- PostgreSQL: a throwaway cluster on loopback for the service's database tests ----------------
+# The Api tests run their database tests against SQLite and against this server (CERTIFICATION_TEST_POSTGRES).
+pg_bin=/usr/lib/postgresql/15/bin
+if [[ ! -x $pg_bin/initdb ]]; then
+  echo "test.sh: installing postgresql" >&2
+  sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq --no-install-recommends postgresql >/dev/null || true
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+fi
+pg_dir=""
+stop_postgres() {
+  if [[ -n $pg_dir && -d $pg_dir ]]; then
+    as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+  fi
+}
+as_postgres() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+if [[ -n ${pg_bin:-} && -x $pg_bin/initdb ]]; then
+  pg_dir=$(mktemp -d /tmp/certification-pg.XXXXXX)
+  [[ $(id -u) -eq 0 ]] && chown postgres "$pg_dir"
+  pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  trap stop_postgres EXIT
+  if as_postgres "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust --no-sync >"$pg_dir/initdb.log" 2>&1 &&
+     as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 30 \
+       -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null; then
+    export CERTIFICATION_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+    echo "test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port for the database tests" >&2
+  else
+    echo "test.sh: could not start PostgreSQL (see below); the PostgreSQL tests will fail" >&2
+    cat "$pg_dir"/*.log >&2 || true
+  fi
+else
+  echo "test.sh: no PostgreSQL server binaries; the PostgreSQL tests will fail" >&2
+  if [[ ${CI:-} == true ]]; then
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+fi
+
 # --- test -------------------------------------------------------------------------------------
 results=$root/TestResults/trx
 rm -rf "$results"

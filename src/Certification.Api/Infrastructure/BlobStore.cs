@@ -17,6 +17,16 @@ public interface IBlobStore
     IEnumerable<string> List();
 
     void Delete(string sha256);
+
+    /// <summary>Blobs stored before <paramref name="before"/> (orphan candidates: several nodes may share the
+    /// store, and a young unreferenced blob may be another node's certification about to commit).</summary>
+    IEnumerable<string> ListStoredBefore(DateTimeOffset before);
+
+    /// <summary>Removes unfinished writes older than <paramref name="before"/> left by a crash; returns how many.</summary>
+    int DeleteUnfinishedWrites(DateTimeOffset before);
+
+    /// <summary>Throws when the store cannot be reached (readiness).</summary>
+    Task CheckAsync(CancellationToken ct);
 }
 
 /// <summary>
@@ -84,6 +94,30 @@ public sealed class FileSystemBlobStore : IBlobStore
     public void Delete(string sha256)
     {
         if (IsName(sha256)) File.Delete(PathOf(sha256));
+    }
+
+    public IEnumerable<string> ListStoredBefore(DateTimeOffset before) =>
+        Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories)
+            .Where(f => !f.StartsWith(_temporary, StringComparison.Ordinal) && IsName(Path.GetFileName(f)) && File.GetLastWriteTimeUtc(f) < before.UtcDateTime)
+            .Select(f => Path.GetFileName(f));
+
+    public int DeleteUnfinishedWrites(DateTimeOffset before)
+    {
+        var count = 0;
+        foreach (var file in Directory.EnumerateFiles(_temporary).Where(f => File.GetLastWriteTimeUtc(f) < before.UtcDateTime))
+        {
+            File.Delete(file);
+            count++;
+        }
+        return count;
+    }
+
+    public Task CheckAsync(CancellationToken ct)
+    {
+        var probe = Path.Combine(_temporary, $"probe.{Guid.NewGuid():N}.tmp");
+        File.WriteAllBytes(probe, [1]);
+        File.Delete(probe);
+        return Task.CompletedTask;
     }
 
     /// <summary>Removes temporary files left by a crash mid-write. Call before serving.</summary>

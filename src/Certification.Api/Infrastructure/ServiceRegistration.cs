@@ -8,6 +8,7 @@ using Certification.Api.Features.Auth;
 using Certification.Api.Features.Books;
 using Certification.Api.Features.Certifications;
 using Certification.Api.Features.Copies;
+using Certification.Api.Features.Health;
 using Certification.Api.Features.Refusals;
 using Certification.Api.Features.Trust;
 using Certification.Api.Features.Verifications;
@@ -46,7 +47,8 @@ public static class ServiceRegistration
             if (!o.Demo) throw new OptionsValidationException(CertificationOptions.Section, typeof(CertificationOptions), ["Certification:KeyEncryptionKey is required outside demo mode."]);
             return new KeyProtector(sp.GetRequiredService<DataDirectory>().GetOrCreateSecret("key-encryption.key", 32));
         });
-        services.AddSingleton<IBlobStore>(sp => new FileSystemBlobStore(sp.GetRequiredService<DataDirectory>().Blobs));
+        services.AddSingleton<IBlobStore>(sp => BlobStores.Create(sp.GetRequiredService<IOptions<CertificationOptions>>().Value, builder.Configuration,
+            sp.GetRequiredService<DataDirectory>()));
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<BookLocks>();
         services.AddSingleton(sp =>
@@ -57,21 +59,16 @@ public static class ServiceRegistration
         services.AddSingleton(sp => new CertifiedCopyIssuer(sp.GetRequiredService<PadesSigner>(), clock: sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IDocumentVerifier, ValidatorDocumentVerifier>();
 
-        // Provider-neutral data layer: the provider is chosen by configuration ([scale] adds Postgres).
+        // Provider-neutral data layer: Sqlite (default) or Postgres by configuration, each with its own migrations.
         services.AddDbContext<CertificationDbContext>((sp, db) =>
         {
             var o = sp.GetRequiredService<IOptions<CertificationOptions>>().Value;
-            switch (o.Database.Provider.ToLowerInvariant())
-            {
-                case "sqlite":
-                    var connection = builder.Configuration.GetConnectionString("Certification")
-                                     ?? DataDirectory.ConnectionString(sp.GetRequiredService<DataDirectory>().Database);
-                    db.UseSqlite(connection);
-                    break;
-                default:
-                    throw new OptionsValidationException(CertificationOptions.Section, typeof(CertificationOptions),
-                        [$"Certification:Database:Provider '{o.Database.Provider}' is not supported by this build (Sqlite)."]);
-            }
+            var provider = DatabaseProviders.Normalise(o.Database.Provider);
+            var connection = builder.Configuration.GetConnectionString("Certification");
+            if (provider == DatabaseProviders.Postgres && string.IsNullOrWhiteSpace(connection))
+                throw new OptionsValidationException(CertificationOptions.Section, typeof(CertificationOptions),
+                    ["ConnectionStrings:Certification is required with Certification:Database:Provider=Postgres."]);
+            DatabaseProviders.Configure(db, provider, connection ?? DataDirectory.ConnectionString(sp.GetRequiredService<DataDirectory>().Database));
         });
         services.AddScoped<AuditTrail>();
         services.AddScoped<PasswordSignIn>();
@@ -82,6 +79,7 @@ public static class ServiceRegistration
         services.AddHostedService<ExternalSigningSweeper>();
         services.AddHostedService<Banner>();
 
+        services.AddCertificationTelemetry(builder.Configuration, options);
         AddSecurity(services, options);
         services.AddCertificationRateLimits();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
@@ -194,6 +192,7 @@ public static class ServiceRegistration
                 ? Results.Ok(new { status = "ready" })
                 : Results.Problem(statusCode: 503, title: "Starting", type: ProblemTypes.SigningUnavailable.Uri))
             .AllowAnonymous().WithTags("Operations");
+        app.MapHealthApi();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference().AllowAnonymous();
         app.MapAuthApi();

@@ -38,11 +38,13 @@ public sealed class StartupTasks(IServiceProvider services, IOptions<Certificati
             await DemoSeed.SeedAsync(db, sp.GetRequiredService<AuditTrail>(), trust, sp.GetRequiredService<KeyProtector>(), sp.GetRequiredService<DataDirectory>(),
                 options.Value, sp.GetRequiredService<TimeProvider>(), ct);
         }
-        var blobs = (FileSystemBlobStore)sp.GetRequiredService<IBlobStore>();
-        var temporary = blobs.DeleteTemporaryFiles();
+        await HsmSeals.RegisterAsync(db, sp.GetRequiredService<AuditTrail>(), options.Value, log, ct);
+        var blobs = sp.GetRequiredService<IBlobStore>();
+        var sweepBefore = sp.GetRequiredService<TimeProvider>().GetUtcNow() - BlobStores.OrphanGracePeriod(options.Value);
+        var temporary = blobs.DeleteUnfinishedWrites(sweepBefore);
         var referenced = (await db.CertifiedCopies.AsNoTracking().Where(c => c.Sha256 != null).Select(c => c.Sha256!).ToListAsync(ct))
             .Concat(await db.ExternalSigningSessions.AsNoTracking().Select(s => s.PreparedSha256).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
-        var orphans = blobs.List().Where(b => !referenced.Contains(b)).ToList();
+        var orphans = blobs.ListStoredBefore(sweepBefore).Where(b => !referenced.Contains(b)).ToList();
         foreach (var orphan in orphans) blobs.Delete(orphan);
         if (temporary + orphans.Count > 0)
             log.LogWarning("Removed {Temporary} unfinished blob writes and {Orphans} blobs without a committed certification (interrupted work)", temporary, orphans.Count);

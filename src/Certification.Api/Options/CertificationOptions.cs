@@ -20,6 +20,9 @@ public sealed class CertificationOptions
     public bool Demo { get; set; } = true;
 
     public DatabaseOptions Database { get; set; } = new();
+    public BlobOptions Blobs { get; set; } = new();
+    public OperationsOptions Operations { get; set; } = new();
+    public HsmOptions Hsm { get; set; } = new();
     public SigningOptions Signing { get; set; } = new();
     public DemoOptions DemoSetup { get; set; } = new();
     public LimitOptions Limits { get; set; } = new();
@@ -35,8 +38,50 @@ public sealed class CertificationOptions
 
 public sealed class DatabaseOptions
 {
-    /// <summary><c>Sqlite</c> (default). PostgreSQL arrives with the [scale] issue.</summary>
+    /// <summary><c>Sqlite</c> (default) or <c>Postgres</c> (then <c>ConnectionStrings:Certification</c> is required).</summary>
     public string Provider { get; set; } = "Sqlite";
+}
+
+public sealed class BlobOptions
+{
+    /// <summary><c>FileSystem</c> (default: DataDirectory/blobs, or <see cref="Path"/>, which several nodes may share)
+    /// or <c>Postgres</c> (a table of content-addressed blobs; <c>ConnectionStrings:CertificationBlobs</c>, else
+    /// <c>ConnectionStrings:Certification</c>).</summary>
+    public string Provider { get; set; } = "FileSystem";
+
+    /// <summary>FileSystem: the blob directory (default DataDirectory/blobs).</summary>
+    public string? Path { get; set; }
+
+    /// <summary>At start, unreferenced blobs older than this are deleted (a crash's leftovers). Default 0 with one
+    /// node on a private FileSystem store, 10 minutes with Postgres: another node's copy about to commit is young.</summary>
+    public TimeSpan? OrphanGracePeriod { get; set; }
+}
+
+public sealed class HsmOptions
+{
+    /// <summary>Office seals whose key lives in a PKCS#11 token (HSM): indexed entries
+    /// <c>Certification__Hsm__OfficeSeals__0__OfficeCode</c>, <c>…__Module</c>, <c>…__TokenLabel</c>, <c>…__KeyLabel</c>,
+    /// <c>…__Pin</c> (or from the environment; never logged nor stored in the database).</summary>
+    public List<HsmOfficeSeal> OfficeSeals { get; set; } = [];
+}
+
+public sealed class HsmOfficeSeal
+{
+    public string OfficeCode { get; set; } = "";
+    /// <summary>Path of the PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so.</summary>
+    public string Module { get; set; } = "";
+    public string TokenLabel { get; set; } = "";
+    /// <summary>CKA_LABEL of the private key; its certificate chain is read from the token.</summary>
+    public string KeyLabel { get; set; } = "";
+    /// <summary>The user PIN (configuration or environment).</summary>
+    public string? Pin { get; set; }
+}
+
+public sealed class OperationsOptions
+{
+    /// <summary>OTLP endpoint for metrics and traces (e.g. http://collector:4317); nothing is exported when unset.
+    /// The standard OTEL_EXPORTER_OTLP_ENDPOINT variable works too.</summary>
+    public string? OtlpEndpoint { get; set; }
 }
 
 public sealed class SigningOptions

@@ -103,6 +103,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             _ => (ProblemTypes.InternalError, null, null),
         };
         if (type == ProblemTypes.InternalError) log.LogError(exception, "Unhandled error on {Method} {Route}", context.Request.Method, context.GetEndpoint()?.DisplayName);
+        Features.Health.Telemetry.Failures.Add(1, new KeyValuePair<string, object?>("type", type.Slug),
+            new KeyValuePair<string, object?>("status", type.Status));
         context.Response.StatusCode = type.Status;
         var problem = new ProblemDetails { Type = type.Uri, Title = type.Title, Status = type.Status, Detail = detail };
         if (extensions is not null) foreach (var (k, v) in extensions) problem.Extensions[k] = v;

@@ -27,6 +27,9 @@ public sealed class AuditTrail(CertificationDbContext db, IHttpContextAccessor h
     {
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("Audit entries are appended inside the transaction of the change they record.");
+        // Several processes share one PostgreSQL database: appends queue on a transaction-scoped advisory lock,
+        // so two transactions never read the same chain head (SQLite serialises write transactions anyway).
+        if (db.Database.IsNpgsql()) await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(7301001)", ct);
         // Entries appended earlier in this transaction and not yet saved come first; tracked entries that were
         // already committed may be stale (others appended since), so the database is asked otherwise.
         var last = db.ChangeTracker.Entries<AuditEntry>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).OrderByDescending(e => e.Id).FirstOrDefault()

@@ -45,6 +45,7 @@ public sealed class CertificationService(
 
     public async Task<CertificationResponse> CertifyAsync(ClaimsPrincipal user, CertifyCommand command, CancellationToken ct)
     {
+        using var activity = Health.Telemetry.Activities.StartActivity("certify");
         var (officer, office, authorisation, date) = await RequireCertifierAsync(user, ct);
         var personal = await PersonalIdentityAsync(officer, ct);
         if (personal.Kind == SigningKeyKind.External) throw new ProblemException(ProblemTypes.ExternalSignerRequired);
@@ -60,15 +61,21 @@ public sealed class CertificationService(
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var book = await OpenBookAsync(office.Id, date, ct);
+            // Several nodes on one PostgreSQL: hold the book's row lock (SELECT … FOR UPDATE) from reading the
+            // number to the commit, so nodes queue on the book instead of racing and composing again.
+            await using var locked = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct) : null;
+            if (locked is not null) book.LastNumber = await LockBookAsync(book.Id, ct);
             var number = book.LastNumber + 1;
             var details = Details(office, officer, authorisation, command.DocumentTitle, book, number, date, accessCode);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var issued = await issuer.IssueAsync(command.Files, details, certifierKey, officeKey, level, ct);
             var composed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            Health.Telemetry.SigningLatency.Record(composed.TotalMilliseconds, new KeyValuePair<string, object?>("level", level.Name()));
             var sha = await blobs.PutAsync(issued.Pdf, ct);
             var stored = System.Diagnostics.Stopwatch.GetElapsedTime(started);
 
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var opened = locked is null ? await db.Database.BeginTransactionAsync(ct) : null;
+            var tx = locked ?? opened!;
             if (!await AdvanceBookAsync(book.Id, number, ct))
             {
                 await tx.RollbackAsync(ct);
@@ -99,6 +106,7 @@ public sealed class CertificationService(
                 new { office = office.Code, book = book.Label, number, sha256 = sha, pages = issued.PageCount, fee = issued.Fee, request = request.Request.Id }, ct: ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
+            Health.Telemetry.Certifications.Add(1, new KeyValuePair<string, object?>("level", copy.Level));
             log.LogInformation("Certified {Office} {Book} no. {Number} ({Pages} pages, {Level}): composed and signed in {ComposeMs:0} ms, stored by {StoreMs:0} ms, committed by {CommitMs:0} ms",
                 office.Code, book.Label, number, issued.PageCount, copy.Level, composed.TotalMilliseconds, stored.TotalMilliseconds,
                 System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -375,6 +383,8 @@ public sealed class CertificationService(
         if (book is not null) return book;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
+            // Nodes sharing PostgreSQL open the book one at a time (SQLite's write transaction does this already).
+            if (db.Database.IsNpgsql()) await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(7301002, {officeId})", ct);
             var exists = await db.Books.AnyAsync(b => b.OfficeId == officeId && b.BookType == CertificationBook.ElectronicCopies && b.Year == date.Year, ct);
             if (!exists)
             {
@@ -391,6 +401,10 @@ public sealed class CertificationService(
             .Where(b => b.OfficeId == officeId && b.BookType == CertificationBook.ElectronicCopies && b.Year == date.Year && b.ClosedOn == null)
             .OrderByDescending(b => b.Volume).FirstAsync(ct);
     }
+
+    /// <summary>Takes the book's row lock until the transaction ends (PostgreSQL) and returns its last number.</summary>
+    private async Task<long> LockBookAsync(int bookId, CancellationToken ct) =>
+        await db.Database.SqlQuery<long>($"SELECT \"LastNumber\" AS \"Value\" FROM \"Books\" WHERE \"Id\" = {bookId} FOR UPDATE").SingleAsync(ct);
 
     /// <summary>Compare-and-set of the book's last number: provider-neutral, and safe across processes
     /// (on PostgreSQL the UPDATE takes the row lock until commit).</summary>

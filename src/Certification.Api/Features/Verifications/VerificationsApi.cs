@@ -70,6 +70,7 @@ public static class VerificationsApi
         if (pdf.Length == 0 || pdf.Span[..Math.Min(pdf.Length, 1024)].IndexOf("%PDF-"u8) < 0)
             throw new ProblemException(ProblemTypes.NotAPdf, "The file does not start like a PDF.");
         var registry = await s.Registry.MatchAsync(pdf, ct);
+        Health.Telemetry.Verifications.Add(1);
         var report = await s.Verifier.VerifyAsync(pdf, ct);
         report["sha256"] = Convert.ToHexStringLower(SHA256.HashData(pdf.Span));
         report["registry"] = JsonSerializer.SerializeToNode(registry, Json);

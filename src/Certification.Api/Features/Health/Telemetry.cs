@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Certification.Api.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Certification.Api.Features.Health;
+
+/// <summary>The service's own instruments: Meter and ActivitySource "Certification". Counters of
+/// certifications, verifications and failures, and a histogram of compose+sign latency. Readable in-process
+/// (dotnet-counters, a MeterListener) and exported over OTLP when an endpoint is configured.</summary>
+public static class Telemetry
+{
+    public const string Name = "Certification";
+    public static readonly ActivitySource Activities = new(Name);
+    public static readonly Meter Meter = new(Name);
+    public static readonly Counter<long> Certifications = Meter.CreateCounter<long>("certification.certifications", "{copy}", "Certified copies issued");
+    public static readonly Counter<long> Verifications = Meter.CreateCounter<long>("certification.verifications", "{file}", "PDFs verified");
+    public static readonly Counter<long> Failures = Meter.CreateCounter<long>("certification.failures", "{error}", "Requests answered with an error problem (by type)");
+    public static readonly Histogram<double> SigningLatency = Meter.CreateHistogram<double>("certification.signing.duration", "ms", "Compose and sign time of one copy");
+
+    /// <summary>OpenTelemetry metrics and traces, exported over OTLP only when configured
+    /// (<c>Certification:Operations:OtlpEndpoint</c> or the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>).</summary>
+    public static void AddCertificationTelemetry(this IServiceCollection services, IConfiguration configuration, CertificationOptions options)
+    {
+        var endpoint = options.Operations.OtlpEndpoint ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        if (string.IsNullOrWhiteSpace(endpoint)) return;
+        var uri = new Uri(endpoint);
+        services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("certification-api"))
+            .WithMetrics(m => m.AddMeter(Name).AddAspNetCoreInstrumentation().AddOtlpExporter(o => o.Endpoint = uri))
+            .WithTracing(t => t.AddSource(Name).AddAspNetCoreInstrumentation().AddOtlpExporter(o => o.Endpoint = uri));
+    }
+}
