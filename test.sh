@@ -25,6 +25,7 @@ required=(
   /usr/bin/mutool:mupdf-tools
   /usr/bin/img2pdf:img2pdf
   /usr/bin/convert:imagemagick
+  /usr/bin/chromium:chromium
 )
 missing=()
 for row in "${required[@]}"; do

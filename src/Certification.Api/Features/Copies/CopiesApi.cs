@@ -23,8 +23,7 @@ public static class CopiesApi
         var api = app.MapGroup("/api/v1/copies").WithTags("Citizens").AllowAnonymous().RequireRateLimiting(RateLimits.CopyLookup);
         api.MapGet("/{accessCode}", Download).Produces(200, contentType: "application/pdf").WithSummary("The certified copy (PDF)");
         api.MapGet("/{accessCode}/details", Details).WithSummary("Office, number, date and status of the copy");
-        app.MapGet("/c/{accessCode}", (string accessCode) => TypedResults.Redirect($"/api/v1/copies/{Uri.EscapeDataString(accessCode)}"))
-            .AllowAnonymous().RequireRateLimiting(RateLimits.CopyLookup).ExcludeFromDescription();
+        // GET /c/{accessCode}, the link printed on copies and in the QR code, is the citizens' web page (Pages/Copy.cshtml).
 
         app.MapGet("/api/v1/registry/copies/{accessCode}", Details).WithTags("Online services")
             .RequireAuthorization(Policies.OnlineService).RequireRateLimiting(RateLimits.Verification)

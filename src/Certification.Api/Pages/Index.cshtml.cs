@@ -1,0 +1,6 @@
+namespace Certification.Api.Pages;
+
+public sealed class IndexModel : WebPage
+{
+    public void OnGet() { }
+}

@@ -1,0 +1,255 @@
+using System.Text;
+
+namespace Certification.Api.Web;
+
+/// <summary>Languages of the web pages: Vietnamese first, English on request (<c>?lang=en</c>, remembered in a cookie).</summary>
+public static class Language
+{
+    public const string Cookie = "lang";
+    public const string Vietnamese = "vi";
+    public const string English = "en";
+
+    public static string Of(HttpContext http) =>
+        http.Items[Cookie] as string ?? (http.Request.Cookies[Cookie] == English ? English : Vietnamese);
+}
+
+/// <summary>Every text the pages show, in Vietnamese and English, NFC-normalised (composed diacritics).</summary>
+public static class Texts
+{
+    private static readonly Dictionary<string, (string Vi, string En)> All = Build(new()
+    {
+        ["app.name"] = ("Chứng thực bản sao điện tử", "Electronic certified copies"),
+        ["app.tagline"] = ("Bản sao điện tử được chứng thực từ bản chính, có chữ ký số", "Certified electronic copies of paper originals, digitally signed"),
+        ["nav.home"] = ("Trang chủ", "Home"),
+        ["nav.console"] = ("Hồ sơ chứng thực", "Requests"),
+        ["nav.new"] = ("Chứng thực mới", "New certification"),
+        ["nav.book"] = ("Sổ chứng thực", "Certification book"),
+        ["nav.copy"] = ("Tra cứu bản sao", "Find my copy"),
+        ["nav.verify"] = ("Kiểm tra bản sao", "Verify a copy"),
+        ["nav.signin"] = ("Đăng nhập cán bộ", "Officer sign-in"),
+        ["nav.signout"] = ("Đăng xuất", "Sign out"),
+        ["nav.skip"] = ("Bỏ qua, đến nội dung chính", "Skip to main content"),
+        ["lang.switch"] = ("English", "Tiếng Việt"),
+        ["lang.switch.label"] = ("Switch to English", "Chuyển sang tiếng Việt"),
+        ["home.citizen.title"] = ("Người dân: nhận bản sao", "Citizens: get your copy"),
+        ["home.citizen.text"] = ("Nhập mã truy cập in trên giấy hẹn hoặc quét mã QR để xem, tải về và chia sẻ bản sao.", "Enter the access code you were given, or scan the QR code, to view, download and share your copy."),
+        ["home.verify.title"] = ("Cơ quan, tổ chức: kiểm tra bản sao", "Agencies: verify a copy"),
+        ["home.verify.text"] = ("Thả tệp PDF vào để biết bản sao có hợp lệ, còn nguyên vẹn và chưa bị thu hồi hay không.", "Drop a PDF to learn whether the copy is valid, intact and not revoked."),
+        ["home.officer.title"] = ("Cán bộ: chứng thực", "Officers: certify"),
+        ["home.officer.text"] = ("Tiếp nhận bản quét, xem trước từng trang, ký số và vào sổ chứng thực.", "Take in scans, preview every page, sign and enter the copy in the certification book."),
+        ["signin.title"] = ("Đăng nhập cán bộ", "Officer sign-in"),
+        ["signin.user"] = ("Tên đăng nhập", "User name"),
+        ["signin.password"] = ("Mật khẩu", "Password"),
+        ["signin.submit"] = ("Đăng nhập", "Sign in"),
+        ["signin.demo"] = ("Chế độ thử nghiệm: officer.commune, officer.notary, officer.token, admin; mật khẩu Demo@12345.", "Demo mode: officer.commune, officer.notary, officer.token, admin; password Demo@12345."),
+        ["console.title"] = ("Hồ sơ yêu cầu chứng thực", "Certification requests"),
+        ["console.office"] = ("Cơ quan", "Office"),
+        ["console.officer"] = ("Cán bộ", "Officer"),
+        ["console.empty"] = ("Chưa có hồ sơ nào.", "No requests yet."),
+        ["console.received"] = ("Tiếp nhận", "Received"),
+        ["console.requester"] = ("Người yêu cầu", "Requester"),
+        ["console.document"] = ("Giấy tờ", "Document"),
+        ["console.status"] = ("Trạng thái", "Status"),
+        ["console.number"] = ("Số chứng thực", "Number"),
+        ["console.open"] = ("Xem", "Open"),
+        ["console.noOffice"] = ("Tài khoản này không thuộc cơ quan chứng thực nào.", "This account belongs to no certifying office."),
+        ["status.Received"] = ("Chờ xử lý", "Waiting"),
+        ["status.AwaitingSignature"] = ("Chờ phê duyệt trên thiết bị", "Awaiting approval on device"),
+        ["status.Certified"] = ("Đã chứng thực", "Certified"),
+        ["status.Refused"] = ("Đã từ chối", "Refused"),
+        ["status.valid"] = ("Có hiệu lực", "Valid"),
+        ["status.revoked"] = ("Đã thu hồi", "Revoked"),
+        ["status.awaiting-signature"] = ("Chờ ký", "Awaiting signature"),
+        ["status.voided"] = ("Đã hủy số", "Voided"),
+        ["new.title"] = ("Chứng thực bản sao mới", "New certified copy"),
+        ["new.documentTitle"] = ("Tên giấy tờ", "Document title"),
+        ["new.documentTitle.hint"] = ("Ví dụ: Giấy khai sinh", "For example: Birth certificate"),
+        ["new.requesterName"] = ("Họ tên người yêu cầu", "Requester's full name"),
+        ["new.requesterId"] = ("Số CCCD/hộ chiếu", "ID card or passport number"),
+        ["new.scans"] = ("Bản quét của bản chính (theo thứ tự trang)", "Scans of the original (in page order)"),
+        ["new.drop"] = ("Kéo và thả các tệp quét vào đây, hoặc", "Drag and drop the scans here, or"),
+        ["new.choose"] = ("chọn tệp", "choose files"),
+        ["new.formats"] = ("JPEG, PNG, TIFF hoặc PDF quét; tối thiểu 300 dpi.", "JPEG, PNG, TIFF or scanned PDF; at least 300 dpi."),
+        ["new.preview"] = ("Xem trước", "Preview"),
+        ["new.preview.text"] = ("Kiểm tra từng trang trước khi ký. Bản sao sẽ gồm đúng các trang này, theo thứ tự này.", "Check every page before signing. The copy will hold exactly these pages, in this order."),
+        ["new.preview.none"] = ("Chưa có trang nào.", "No pages yet."),
+        ["new.page"] = ("Trang", "Page"),
+        ["new.remove"] = ("Bỏ tệp", "Remove file"),
+        ["new.uploading"] = ("Đang tải lên…", "Uploading…"),
+        ["new.checking"] = ("Đang kiểm tra bản quét…", "Checking the scans…"),
+        ["new.checked"] = ("Bản quét hợp lệ", "Scans accepted"),
+        ["new.certify"] = ("Ký số và chứng thực", "Sign and certify"),
+        ["new.certify.twoStep"] = ("Gửi sang thiết bị ký để phê duyệt", "Send to my signing device for approval"),
+        ["new.twoStep.note"] = ("Khóa ký của bạn nằm trên thiết bị (token/ký số từ xa): bạn sẽ phê duyệt chữ ký trên thiết bị.", "Your key is on a device (token or remote signer): you approve the signature on the device."),
+        ["new.signing"] = ("Đang ký số…", "Signing…"),
+        ["new.done"] = ("Đã chứng thực", "Certified"),
+        ["new.accessCode"] = ("Mã truy cập cho người dân (chỉ hiển thị một lần)", "Access code for the citizen (shown once)"),
+        ["new.accessLink"] = ("Đường dẫn", "Link"),
+        ["new.fee"] = ("Lệ phí", "Fee"),
+        ["new.pages"] = ("Số trang", "Pages"),
+        ["new.book"] = ("Quyển số", "Book"),
+        ["new.openCopy"] = ("Mở hồ sơ bản sao", "Open the copy's record"),
+        ["new.another"] = ("Chứng thực giấy tờ khác", "Certify another document"),
+        ["new.approve.title"] = ("Hãy phê duyệt trên thiết bị của bạn", "Approve on your device"),
+        ["new.approve.text"] = ("Số chứng thực đã được giữ chỗ. Mở ứng dụng ký số trên thiết bị và phê duyệt chữ ký cho mã dưới đây. Trang này tự cập nhật khi ký xong.", "The number is reserved. Open the signing app on your device and approve the signature for the code below. This page updates by itself when signing is done."),
+        ["new.approve.fingerprint"] = ("Mã đối chiếu (4 nhóm đầu của giá trị băm)", "Check code (first groups of the hash)"),
+        ["new.approve.expires"] = ("Hết hạn lúc", "Expires at"),
+        ["new.refuse"] = ("Từ chối chứng thực", "Refuse to certify"),
+        ["new.refuse.reason"] = ("Lý do (Điều 22 Nghị định 23/2015/NĐ-CP)", "Reason (Art. 22, Decree 23/2015)"),
+        ["new.refuse.text"] = ("Giải thích cho người yêu cầu", "Explanation for the requester"),
+        ["new.refuse.submit"] = ("Ghi nhận từ chối", "Record the refusal"),
+        ["new.refused"] = ("Đã ghi nhận việc từ chối.", "The refusal is recorded."),
+        ["new.required"] = ("Vui lòng điền đủ tên giấy tờ, người yêu cầu, số giấy tờ và thêm bản quét.", "Fill in the document title, requester, ID number and add the scans."),
+        ["copy.title"] = ("Bản sao chứng thực điện tử", "Certified electronic copy"),
+        ["copy.number"] = ("Số chứng thực", "Certification number"),
+        ["copy.office"] = ("Cơ quan chứng thực", "Certifying office"),
+        ["copy.date"] = ("Ngày chứng thực", "Date"),
+        ["copy.status"] = ("Tình trạng", "Status"),
+        ["copy.document"] = ("Giấy tờ", "Document"),
+        ["copy.pages"] = ("Số trang", "Pages"),
+        ["copy.certifier"] = ("Người chứng thực", "Certified by"),
+        ["copy.fee"] = ("Lệ phí", "Fee"),
+        ["copy.sha"] = ("Mã băm SHA-256", "SHA-256"),
+        ["copy.level"] = ("Mức chữ ký", "Signature level"),
+        ["copy.view"] = ("Xem trên trình duyệt", "View in browser"),
+        ["copy.download"] = ("Tải về (PDF)", "Download (PDF)"),
+        ["copy.share"] = ("Chia sẻ đường dẫn", "Share link"),
+        ["copy.shared"] = ("Đã sao chép đường dẫn.", "Link copied."),
+        ["copy.shareNote"] = ("Ai có đường dẫn này đều xem được bản sao. Chỉ chia sẻ với cơ quan, tổ chức cần tiếp nhận.", "Anyone with this link can see the copy. Share it only with the agency that needs it."),
+        ["copy.revokedNote"] = ("Bản sao này đã bị thu hồi, không còn giá trị sử dụng.", "This copy has been revoked and can no longer be used."),
+        ["copy.revokedReason"] = ("Lý do thu hồi", "Reason for revocation"),
+        ["copy.validNote"] = ("Bản sao có trong sổ chứng thực và đang có hiệu lực.", "The copy is in the certification book and in force."),
+        ["copy.pagesPreview"] = ("Các trang", "Pages"),
+        ["copy.verifyFile"] = ("Kiểm tra một tệp với sổ chứng thực", "Check a file against the register"),
+        ["lookup.title"] = ("Tra cứu bản sao", "Find my copy"),
+        ["lookup.code"] = ("Mã truy cập (32 ký tự)", "Access code (32 characters)"),
+        ["lookup.hint"] = ("Mã in trên giấy biên nhận hoặc trong mã QR. Có thể nhập có dấu gạch hoặc khoảng trắng.", "The code on your receipt or in the QR code. Dashes and spaces are fine."),
+        ["lookup.submit"] = ("Tra cứu", "Look up"),
+        ["lookup.scan"] = ("Quét mã QR bằng camera điện thoại: mã sẽ mở thẳng trang này.", "Scan the QR code with your phone camera: it opens this page directly."),
+        ["verify.title"] = ("Kiểm tra bản sao chứng thực điện tử", "Verify a certified electronic copy"),
+        ["verify.drop"] = ("Kéo và thả tệp PDF vào đây, hoặc", "Drag and drop the PDF here, or"),
+        ["verify.choose"] = ("chọn tệp", "choose a file"),
+        ["verify.submit"] = ("Kiểm tra", "Verify"),
+        ["verify.file"] = ("Tệp PDF cần kiểm tra", "PDF file to verify"),
+        ["verify.verdict.valid"] = ("HỢP LỆ", "VALID"),
+        ["verify.verdict.invalid"] = ("KHÔNG HỢP LỆ", "NOT VALID"),
+        ["verify.verdict.undecided"] = ("CHƯA XÁC ĐỊNH ĐƯỢC", "CANNOT BE DECIDED"),
+        ["verify.valid.text"] = ("Bản sao được ký hợp lệ, còn nguyên vẹn, khớp với sổ chứng thực và chưa bị thu hồi.", "The copy is validly signed, intact, matches the register and is not revoked."),
+        ["verify.invalid.text"] = ("Không được chấp nhận bản sao này.", "Do not accept this copy."),
+        ["verify.undecided.text"] = ("Chưa đủ căn cứ để kết luận. Hãy yêu cầu bản sao gốc từ người nộp hoặc liên hệ cơ quan chứng thực.", "There is not enough to decide. Ask for the original file or contact the certifying office."),
+        ["verify.reasons"] = ("Lý do", "Why"),
+        ["verify.signers"] = ("Người ký và thời điểm ký", "Who signed, and when"),
+        ["verify.intact"] = ("Tệp còn nguyên vẹn kể từ khi ký", "The file is intact since signing"),
+        ["verify.notIntact"] = ("Tệp đã bị thay đổi sau khi ký", "The file was changed after signing"),
+        ["verify.registry"] = ("Sổ chứng thực", "Register"),
+        ["verify.registry.found"] = ("Có trong sổ chứng thực", "Found in the register"),
+        ["verify.registry.notFound"] = ("Không tìm thấy trong sổ chứng thực", "Not found in the register"),
+        ["verify.registry.hashDiffers"] = ("Số chứng thực có trong sổ, nhưng nội dung tệp khác với bản đã cấp", "The number is in the register, but the file differs from the copy that was issued"),
+        ["verify.registry.revoked"] = ("Bản sao đã bị thu hồi", "The copy was revoked"),
+        ["verify.registry.notRevoked"] = ("Chưa bị thu hồi", "Not revoked"),
+        ["verify.changes"] = ("Những gì đã thay đổi", "What changed"),
+        ["verify.noChanges"] = ("Không có thay đổi nào sau khi ký.", "Nothing changed after signing."),
+        ["verify.technical"] = ("Chi tiết kỹ thuật (báo cáo đầy đủ)", "Technical details (full report)"),
+        ["verify.another"] = ("Kiểm tra tệp khác", "Verify another file"),
+        ["verify.signedAt"] = ("ký lúc", "signed at"),
+        ["verify.timestamp"] = ("dấu thời gian", "timestamp"),
+        ["verify.signatureOk"] = ("Chữ ký hợp lệ", "Signature valid"),
+        ["verify.signatureBad"] = ("Chữ ký không hợp lệ", "Signature not valid"),
+        ["verify.signatureUnknown"] = ("Chưa xác định được chữ ký", "Signature cannot be decided"),
+        ["verify.noSignature"] = ("Tệp không có chữ ký số nào.", "The file carries no digital signature."),
+        ["verify.unreadable"] = ("Không đọc được tệp PDF.", "The PDF cannot be read."),
+        ["verify.notRegistered"] = ("Tệp không khớp với bản sao nào trong sổ chứng thực.", "The file matches no copy in the register."),
+        ["copyrec.title"] = ("Hồ sơ bản sao", "Copy record"),
+        ["copyrec.revoke"] = ("Thu hồi bản sao", "Revoke the copy"),
+        ["copyrec.revoke.reason"] = ("Lý do thu hồi (bắt buộc)", "Reason for revocation (required)"),
+        ["copyrec.revoke.submit"] = ("Thu hồi", "Revoke"),
+        ["copyrec.revoked"] = ("Đã thu hồi bản sao.", "The copy is revoked."),
+        ["copyrec.audit"] = ("Nhật ký thao tác", "Audit trail"),
+        ["copyrec.audit.at"] = ("Thời điểm", "When"),
+        ["copyrec.audit.actor"] = ("Người thực hiện", "Who"),
+        ["copyrec.audit.action"] = ("Thao tác", "What"),
+        ["copyrec.audit.address"] = ("Địa chỉ", "From"),
+        ["copyrec.audit.hash"] = ("Mã băm chuỗi", "Chain hash"),
+        ["copyrec.pdf"] = ("Mở PDF", "Open the PDF"),
+        ["book.title"] = ("Sổ chứng thực", "Certification book"),
+        ["book.none"] = ("Cơ quan chưa mở sổ nào.", "The office has opened no book yet."),
+        ["book.entries"] = ("Số đã cấp", "Numbers issued"),
+        ["error.title"] = ("Không thực hiện được", "That did not work"),
+        ["error.back"] = ("Quay lại", "Go back"),
+        ["footer.offline"] = ("Trang này không tải gì từ Internet: phông chữ, mã và kiểu trình bày đều do dịch vụ cung cấp.", "This page loads nothing from the internet: fonts, scripts and styles are served by the service."),
+    });
+
+    private static readonly Dictionary<string, (string Vi, string En)> Problems = Build(new()
+    {
+        ["invalid-request"] = ("Thông tin gửi lên chưa hợp lệ. Vui lòng kiểm tra lại các ô đã nhập.", "Some of the information is not valid. Please check the fields."),
+        ["no-files"] = ("Chưa có tệp nào được tải lên.", "No file was uploaded."),
+        ["too-many-files"] = ("Quá nhiều tệp trong một lần gửi.", "Too many files at once."),
+        ["unauthenticated"] = ("Vui lòng đăng nhập để tiếp tục.", "Please sign in to continue."),
+        ["sign-in-failed"] = ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong user name or password."),
+        ["forbidden"] = ("Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this."),
+        ["other-office"] = ("Hồ sơ này thuộc cơ quan khác: bạn không có quyền xem hay thao tác.", "This belongs to another office: you may not see or change it."),
+        ["not-authorised-to-certify"] = ("Bạn chưa được ủy quyền chứng thực cho cơ quan này (hoặc ủy quyền đã hết hạn).", "You hold no valid authorisation to certify for this office."),
+        ["not-found"] = ("Không tìm thấy nội dung yêu cầu.", "Not found."),
+        ["copy-not-found"] = ("Không có bản sao nào với mã này. Hãy kiểm tra lại mã (32 ký tự).", "No copy has this access code. Please check the code (32 characters)."),
+        ["method-not-allowed"] = ("Thao tác không được hỗ trợ.", "This action is not supported."),
+        ["office-read-only"] = ("Cơ quan này không còn thẩm quyền chứng thực (chỉ còn tra cứu).", "This office can no longer certify (look-up only)."),
+        ["no-signing-key"] = ("Chưa có khóa ký số dùng được cho bạn hoặc cho cơ quan.", "No usable signing key is registered for you or your office."),
+        ["external-signer-required"] = ("Khóa của bạn nằm trên thiết bị ký: hãy dùng quy trình phê duyệt trên thiết bị.", "Your key is on a signing device: use the approve-on-device flow."),
+        ["already-revoked"] = ("Bản sao này đã bị thu hồi trước đó.", "This copy was already revoked."),
+        ["not-revocable"] = ("Chỉ bản sao đã cấp mới thu hồi được.", "Only an issued copy can be revoked."),
+        ["number-conflict"] = ("Sổ chứng thực vừa thay đổi. Vui lòng thử lại.", "The certification book just moved on. Please try again."),
+        ["document-already-decided"] = ("Giấy tờ này đã được chứng thực hoặc đã bị từ chối.", "This document was already certified or refused."),
+        ["copy-revoked"] = ("Bản sao này đã bị cơ quan cấp thu hồi, không còn giá trị.", "The issuing office revoked this copy; it is no longer valid."),
+        ["signing-session-expired"] = ("Phiên ký đã hết hạn và số chứng thực đã bị hủy. Hãy làm lại.", "The signing session expired and its number was voided. Please start again."),
+        ["request-too-large"] = ("Tệp quá lớn để gửi.", "The files are too large."),
+        ["unsupported-media-type"] = ("Cách gửi dữ liệu này không được hỗ trợ.", "This kind of upload is not supported."),
+        ["not-a-pdf"] = ("Tệp này không phải là PDF.", "This file is not a PDF."),
+        ["signature-rejected"] = ("Chữ ký từ thiết bị không khớp với văn bản đã chuẩn bị.", "The signature from the device does not fit the prepared document."),
+        ["rate-limited"] = ("Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.", "Too many requests. Please try again in a minute."),
+        ["sign-in-throttled"] = ("Nhập sai mật khẩu quá nhiều lần: tài khoản tạm khóa vài phút.", "Too many wrong passwords: the account is locked for a few minutes."),
+        ["internal-error"] = ("Hệ thống gặp lỗi. Vui lòng thử lại; nếu vẫn lỗi, hãy báo quản trị viên.", "Something went wrong on our side. Try again; if it persists, tell the administrator."),
+        ["signing-unavailable"] = ("Dịch vụ ký số, dấu thời gian hoặc tra cứu thu hồi tạm thời không phản hồi. Vui lòng thử lại sau.", "A signing, timestamp or revocation service is not answering. Please try again later."),
+        ["scan-rejected"] = ("Bản quét không dùng được để chứng thực. Hãy quét lại bản chính.", "The scan cannot be used for a certified copy. Please scan the original again."),
+        ["scan-rejected/unsupported-type"] = ("Định dạng tệp không được hỗ trợ. Hãy dùng JPEG, PNG, TIFF hoặc PDF quét.", "This file type is not supported. Use JPEG, PNG, TIFF or a scanned PDF."),
+        ["scan-rejected/unsupported-variant"] = ("Kiểu nén hoặc biến thể của tệp ảnh này không được hỗ trợ. Hãy lưu lại dưới dạng JPEG hoặc PNG.", "This image variant or compression is not supported. Save it as JPEG or PNG."),
+        ["scan-rejected/empty"] = ("Tệp quét rỗng (0 byte).", "The scan is empty (0 bytes)."),
+        ["scan-rejected/truncated"] = ("Tệp quét bị thiếu phần cuối (tải lên chưa hết?). Hãy quét hoặc tải lại.", "The scan is cut short (incomplete upload?). Scan or upload it again."),
+        ["scan-rejected/corrupt"] = ("Tệp bị hỏng, không đọc được.", "The file is damaged and cannot be read."),
+        ["scan-rejected/trailing-data"] = ("Tệp quét có dữ liệu lạ phía sau ảnh. Hãy quét lại.", "The scan has unexpected data after the image. Please scan again."),
+        ["scan-rejected/too-large"] = ("Tệp quét quá lớn.", "The scan file is too large."),
+        ["scan-rejected/document-too-large"] = ("Tổng dung lượng các bản quét quá lớn cho một bản sao.", "The scans together are too large for one copy."),
+        ["scan-rejected/too-many-pages"] = ("Quá nhiều trang cho một bản sao.", "Too many pages for one copy."),
+        ["scan-rejected/too-many-pixels"] = ("Ảnh quét quá lớn (quá nhiều điểm ảnh).", "The scan is too large (too many pixels)."),
+        ["scan-rejected/too-small"] = ("Ảnh quét quá nhỏ để chứng thực.", "The scan is too small to certify."),
+        ["scan-rejected/resolution-too-low"] = ("Độ phân giải bản quét quá thấp. Hãy quét ở 300 dpi trở lên.", "The scan's resolution is too low. Scan at 300 dpi or more."),
+        ["scan-rejected/resolution-unknown"] = ("Tệp không ghi độ phân giải (dpi). Hãy quét lại và lưu kèm độ phân giải.", "The file does not record its resolution (dpi). Scan again and save the resolution."),
+        ["scan-rejected/encrypted-pdf"] = ("Tệp PDF bị đặt mật khẩu. Hãy gửi bản không mã hóa.", "The PDF is encrypted. Send it without a password."),
+        ["scan-rejected/active-pdf-content"] = ("Tệp PDF chứa mã chạy hoặc tệp đính kèm nên không thể chứng thực.", "The PDF holds scripts or attachments and cannot be certified."),
+        ["scan-rejected/no-pages"] = ("Tệp không có trang nào.", "The file has no pages."),
+        ["scan-rejected/not-a-scan"] = ("Đây là tệp PDF tạo từ máy tính, không phải bản quét. Chỉ chứng thực bản sao từ bản chính giấy.", "This PDF was made on a computer, not scanned. Only copies of paper originals are certified."),
+    });
+
+    private static Dictionary<string, (string Vi, string En)> Build(Dictionary<string, (string Vi, string En)> source) =>
+        source.ToDictionary(p => p.Key, p => (p.Value.Vi.Normalize(NormalizationForm.FormC), p.Value.En.Normalize(NormalizationForm.FormC)));
+
+    public static string Get(string key, string language) =>
+        All.TryGetValue(key, out var t) ? (language == Language.English ? t.En : t.Vi) : key;
+
+    /// <summary>A sentence a person understands for a problem <c>type</c> (full URI or slug); falls back on the HTTP status.</summary>
+    public static string Problem(string? type, int status, string language)
+    {
+        var slug = type is null ? null : type.StartsWith(Certification.Api.Problems.ProblemType.Base, StringComparison.Ordinal) ? type[Certification.Api.Problems.ProblemType.Base.Length..] : type;
+        if (slug is not null && Problems.TryGetValue(slug, out var t)) return language == Language.English ? t.En : t.Vi;
+        if (slug?.StartsWith("scan-rejected/", StringComparison.Ordinal) == true) slug = "scan-rejected";
+        if (slug is not null && Problems.TryGetValue(slug, out t)) return language == Language.English ? t.En : t.Vi;
+        var fallback = Certification.Api.Problems.ProblemTypes.ForStatus(status).Slug;
+        var f = Problems[fallback];
+        return language == Language.English ? f.En : f.Vi;
+    }
+
+    /// <summary>The problem texts of one language, for the pages' scripts (uploads get problem+json from the API).</summary>
+    public static IReadOnlyDictionary<string, string> ProblemTable(string language) =>
+        Problems.ToDictionary(p => p.Key, p => language == Language.English ? p.Value.En : p.Value.Vi);
+
+    public static IEnumerable<string> AllTexts() => All.Values.Concat(Problems.Values).SelectMany(v => new[] { v.Vi, v.En });
+}

@@ -1,0 +1,198 @@
+// Light progressive enhancement for the certification pages: drag-and-drop, upload progress, previews,
+// friendly problem messages. No libraries, nothing from the internet; every page works as plain HTML first.
+(function () {
+  'use strict';
+  var PROBLEM_BASE = 'https://certification.example/problems/';
+  var STATUS_FALLBACK = { 400: 'invalid-request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not-found', 405: 'method-not-allowed',
+    413: 'request-too-large', 415: 'unsupported-media-type', 429: 'rate-limited', 503: 'signing-unavailable' };
+  var texts = {};
+  try { texts = JSON.parse((document.getElementById('problem-texts') || {}).textContent || '{}'); } catch (e) { texts = {}; }
+
+  /** A sentence a person understands for an RFC 9457 problem (by its stable type). */
+  function problemText(problem, status) {
+    var type = (problem && problem.type) || '';
+    var slug = type.indexOf(PROBLEM_BASE) === 0 ? type.substring(PROBLEM_BASE.length) : type;
+    var text = texts[slug] || (slug.indexOf('scan-rejected/') === 0 && texts['scan-rejected']) || texts[STATUS_FALLBACK[status] || 'internal-error'] || (problem && problem.title) || ('HTTP ' + status);
+    if (problem && problem.fileName) text += ' (' + problem.fileName + ')';
+    return text;
+  }
+  window.problemText = problemText;
+
+  function parse(xhr) { try { return JSON.parse(xhr.responseText); } catch (e) { return null; } }
+
+  /** POST with upload progress (XHR progress events); resolves {status, body}. */
+  function send(url, body, onProgress, json) {
+    return new Promise(function (resolve) {
+      var xhr = new XMLHttpRequest();
+      xhr.open('POST', url);
+      xhr.setRequestHeader('Accept', 'application/json, application/problem+json');
+      if (json) xhr.setRequestHeader('Content-Type', 'application/json');
+      if (onProgress && xhr.upload) xhr.upload.onprogress = function (e) { if (e.lengthComputable) onProgress(Math.round(100 * e.loaded / e.total)); };
+      xhr.onload = function () { resolve({ status: xhr.status, body: parse(xhr) }); };
+      xhr.onerror = function () { resolve({ status: 0, body: null }); };
+      xhr.send(json ? JSON.stringify(body) : body);
+    });
+  }
+
+  function wireDropzone(zone, input, onFiles) {
+    ['dragenter', 'dragover'].forEach(function (n) { zone.addEventListener(n, function (e) { e.preventDefault(); zone.classList.add('over'); }); });
+    ['dragleave', 'drop'].forEach(function (n) { zone.addEventListener(n, function (e) { e.preventDefault(); zone.classList.remove('over'); }); });
+    zone.addEventListener('drop', function (e) { if (e.dataTransfer && e.dataTransfer.files.length) onFiles(e.dataTransfer.files); });
+    input.addEventListener('change', function () { if (input.files.length) onFiles(input.files); });
+  }
+
+  // ---- verification form: drop a PDF and it is checked at once
+  document.querySelectorAll('form[data-dropform]').forEach(function (form) {
+    var zone = form.querySelector('[data-dropzone]'), input = form.querySelector('input[type=file]'), name = form.querySelector('[data-file-name]');
+    wireDropzone(zone, input, function (files) {
+      if (input.files !== files) { var dt = new DataTransfer(); dt.items.add(files[0]); input.files = dt.files; }
+      if (name) name.textContent = files[0].name;
+      form.requestSubmit ? form.requestSubmit() : form.submit();
+    });
+  });
+
+  // ---- share a citizen's link
+  document.querySelectorAll('[data-share]').forEach(function (button) {
+    button.addEventListener('click', function () {
+      var url = button.getAttribute('data-share'), status = document.getElementById('share-status');
+      var done = function () { if (status) status.textContent = button.getAttribute('data-shared-text'); };
+      if (navigator.share) { navigator.share({ url: url, title: document.title }).catch(function () {}); return; }
+      if (navigator.clipboard) { navigator.clipboard.writeText(url).then(done, function () { select(); }); } else { select(); }
+      function select() { var i = document.getElementById('share-url'); if (i) { i.focus(); i.select(); } done(); }
+    });
+  });
+
+  // ---- officer: new certification
+  var form = document.getElementById('certify-form');
+  if (!form) return;
+  var t = function (k) { return form.getAttribute('data-t-' + k) || k; };
+  var twoStep = form.getAttribute('data-two-step') === 'true';
+  var files = [], previewData = [];
+  var zone = document.getElementById('dropzone'), input = document.getElementById('scans');
+  var preview = document.getElementById('preview'), errorBox = document.getElementById('form-error');
+  var progressRow = document.getElementById('progress-row'), progress = document.getElementById('progress'), progressLabel = document.getElementById('progress-label');
+  var certify = document.getElementById('certify'), pageCount = document.getElementById('page-count');
+
+  function showError(text) { errorBox.textContent = text; errorBox.hidden = !text; if (text) errorBox.focus && errorBox.scrollIntoView({ block: 'nearest' }); }
+  function setProgress(label, value) {
+    progressRow.hidden = false; progress.value = value; progressLabel.textContent = label + ' ' + value + '%';
+  }
+  function formData() {
+    var data = new FormData();
+    files.forEach(function (f) { data.append('files', f, f.name); });
+    ['documentTitle', 'requesterName', 'requesterIdNumber'].forEach(function (n) { data.append(n, form.elements[n].value.trim()); });
+    return data;
+  }
+
+  function render() {
+    preview.innerHTML = '';
+    if (!files.length) { var li = document.createElement('li'); li.className = 'empty'; li.textContent = t('none'); preview.appendChild(li); pageCount.textContent = ''; return; }
+    var n = 0;
+    files.forEach(function (file, index) {
+      var info = previewData[index] || { format: '', pages: 1, images: [] };
+      for (var p = 0; p < Math.max(1, info.pages); p++) {
+        n++;
+        var li = document.createElement('li');
+        var src = info.images && info.images[p] ? info.images[p] : (/^image\/(jpeg|png)$/.test(file.type) || info.format === 'jpeg' || info.format === 'png') ? URL.createObjectURL(file) : null;
+        if (src) { var img = document.createElement('img'); img.src = src; img.alt = t('page') + ' ' + n; li.appendChild(img); }
+        else { var ph = document.createElement('div'); ph.className = 'placeholder'; ph.textContent = (info.format || file.name.split('.').pop()).toUpperCase(); li.appendChild(ph); }
+        var caption = document.createElement('div'); caption.textContent = t('page') + ' ' + n + ' · ' + file.name; li.appendChild(caption);
+        if (p === 0) {
+          var remove = document.createElement('button'); remove.type = 'button'; remove.className = 'secondary'; remove.textContent = t('remove');
+          remove.setAttribute('aria-label', t('remove') + ' ' + file.name);
+          remove.addEventListener('click', function () { files.splice(index, 1); previewData.splice(index, 1); render(); check(); });
+          li.appendChild(remove);
+        }
+        preview.appendChild(li);
+      }
+    });
+    pageCount.textContent = '(' + n + ')';
+  }
+
+  // Upload with progress to the service's intake check; every page is then shown as it will be certified.
+  function check() {
+    showError('');
+    if (!files.length) return Promise.resolve(true);
+    var data = new FormData();
+    files.forEach(function (f) { data.append('files', f, f.name); });
+    setProgress(t('uploading'), 0);
+    return send('/console/scans/preview', data, function (v) { setProgress(v < 100 ? t('uploading') : t('checking'), v); }).then(function (r) {
+      if (r.status === 200 && r.body) {
+        previewData = r.body.files; render(); setProgress(t('checked'), 100); return true;
+      }
+      progressRow.hidden = true; showError(problemText(r.body, r.status)); return false;
+    });
+  }
+
+  function addFiles(list) {
+    Array.prototype.forEach.call(list, function (f) { files.push(f); });
+    input.value = '';
+    render(); check();
+  }
+  wireDropzone(zone, input, addFiles);
+
+  function fill(root, attr, values) {
+    Object.keys(values).forEach(function (k) {
+      var el = root.querySelector('[' + attr + '="' + k + '"]'); if (!el) return;
+      if (k === 'link') { el.href = values[k]; el.textContent = values[k]; }
+      else if (k === 'qr') { el.src = 'data:image/svg+xml;base64,' + btoa(unescape(encodeURIComponent(values[k]))); }
+      else if (k === 'record') { el.href = values[k]; }
+      else { el.textContent = values[k]; }
+    });
+  }
+  function groups(code) { return code.replace(/(.{4})/g, '$1 ').trim(); }
+
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var missing = !files.length || ['documentTitle', 'requesterName', 'requesterIdNumber'].some(function (n) { return !form.elements[n].value.trim(); });
+    if (missing) { showError(t('required')); return; }
+    certify.disabled = true; showError('');
+    setProgress(t('uploading'), 0);
+    send(twoStep ? '/api/v1/signing-sessions' : '/api/v1/certifications', formData(), function (v) { setProgress(v < 100 ? t('uploading') : t('signing'), v); })
+      .then(function (r) {
+        certify.disabled = false;
+        if (r.status === 201 && r.body) {
+          var b = r.body, result = document.getElementById('result');
+          fill(result, 'data-r', { number: b.certificationNumber + ' — ' + b.book, book: b.book, pages: b.pageCount, fee: b.fee.toLocaleString() + ' đ',
+            code: groups(b.accessCode), link: b.accessUrl, qr: b.accessQrSvg, record: '/console/copies/' + b.id });
+          form.hidden = true; result.hidden = false; result.focus();
+        } else if (r.status === 202 && r.body) {
+          var s = r.body, approve = document.getElementById('approve');
+          var raw = atob(s.dataToSign), hex = '';
+          for (var i = 0; i < Math.min(raw.length, 8); i++) hex += ('0' + raw.charCodeAt(i).toString(16)).slice(-2);
+          fill(approve, 'data-a', { number: s.certificationNumber + ' — ' + s.book, fingerprint: hex.toUpperCase().replace(/(.{4})/g, '$1 ').trim(),
+            expires: new Date(s.expiresAt).toLocaleString(), record: '/console/copies/' + s.certificationId });
+          form.hidden = true; approve.hidden = false; approve.focus();
+          follow(s.certificationId, approve);
+        } else {
+          progressRow.hidden = true; showError(problemText(r.body, r.status));
+        }
+      });
+  });
+
+  // Two-step: the page follows the reserved number until the device's signature arrives (or the session expires).
+  function follow(id, panel) {
+    var state = panel.querySelector('[data-a="state"]');
+    var timer = setInterval(function () {
+      var xhr = new XMLHttpRequest();
+      xhr.open('GET', '/api/v1/certifications/' + id);
+      xhr.onload = function () {
+        var b = parse(xhr);
+        if (xhr.status !== 200 || !b) { state.textContent = problemText(b, xhr.status); clearInterval(timer); return; }
+        if (b.status === 'valid') { state.textContent = '✔ ' + t('done'); clearInterval(timer); panel.className = 'panel verdict good'; }
+        else if (b.status === 'voided') { state.textContent = problemText({ type: PROBLEM_BASE + 'signing-session-expired' }, 410); clearInterval(timer); panel.className = 'panel verdict bad'; }
+      };
+      xhr.send();
+    }, 2000);
+  }
+
+  document.getElementById('refuse-submit').addEventListener('click', function () {
+    var body = { reason: document.getElementById('refuse-reason').value, text: document.getElementById('refuse-text').value.trim(),
+      documentTitle: form.elements.documentTitle.value.trim(), requesterName: form.elements.requesterName.value.trim(),
+      requesterIdNumber: form.elements.requesterIdNumber.value.trim() };
+    send('/api/v1/refusals', body, null, true).then(function (r) {
+      if (r.status === 201) { form.innerHTML = ''; var p = document.createElement('p'); p.className = 'alert info'; p.setAttribute('role', 'status'); p.textContent = t('refused'); form.appendChild(p); }
+      else showError(problemText(r.body, r.status));
+    });
+  });
+})();
