@@ -57,6 +57,11 @@ public sealed class DevelopmentPki
     private string? _directory;
     private DateTime _stateWriteTime;
 
+    /// <summary>Certificates start this long before they are issued, as public CAs do, so a signer or
+    /// verifier whose clock runs a little behind (or a time captured just before issuance) still sees
+    /// them as valid.</summary>
+    public static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromHours(1);
+
     private DevelopmentPki(Uri baseUrl, TimeProvider clock, DateTimeOffset createdAt)
     {
         BaseUrl = baseUrl;
@@ -200,8 +205,9 @@ public sealed class DevelopmentPki
             throw new ArgumentException("The issuer does not belong to this PKI.", nameof(issuer));
 
         var key = KeyMaterial.Generate(request.KeyAlgorithm);
-        var notBefore = TruncateToSeconds(request.NotBefore ?? Clock.GetUtcNow());
-        var notAfter = TruncateToSeconds(request.NotAfter ?? notBefore.AddYears(3));
+        var issuedAt = Clock.GetUtcNow();
+        var notBefore = TruncateToSeconds(request.NotBefore ?? issuedAt - ClockSkewAllowance);
+        var notAfter = TruncateToSeconds(request.NotAfter ?? issuedAt.AddYears(3));
         if (notAfter <= notBefore)
             throw new ArgumentException("NotAfter must be later than NotBefore.", nameof(request));
 
@@ -236,7 +242,7 @@ public sealed class DevelopmentPki
     private CertificateAuthority IssueAuthority(string slug, string commonName, AsymmetricAlgorithm key, CertificateAuthority? issuer, DateTimeOffset now)
     {
         var subject = Name(commonName, "DEVELOPMENT Certification");
-        var certificate = Build(subject, key, issuer, now, now.AddYears(20), generator =>
+        var certificate = Build(subject, key, issuer, now - ClockSkewAllowance, now.AddYears(20), generator =>
         {
             generator.AddExtension(X509Extensions.BasicConstraints, true,
                 issuer is null ? new BasicConstraints(true) : new BasicConstraints(0));

@@ -144,12 +144,12 @@ public sealed class DevelopmentPkiTests
         var start = new DateTime(2026, 3, 1, 8, 30, 15, DateTimeKind.Utc);
         foreach (var ca in pki.Authorities)
         {
-            Assert.Equal(start, ca.Certificate.NotBefore);
+            Assert.Equal(start - DevelopmentPki.ClockSkewAllowance, ca.Certificate.NotBefore);
             Assert.Equal(start.AddYears(20), ca.Certificate.NotAfter);
         }
         foreach (var leaf in new[] { pki.Officer, pki.OfficeSeal, pki.Notary, pki.OcspResponder })
         {
-            Assert.Equal(start, leaf.Certificate.NotBefore);
+            Assert.Equal(start - DevelopmentPki.ClockSkewAllowance, leaf.Certificate.NotBefore);
             Assert.Equal(start.AddYears(3), leaf.Certificate.NotAfter);
         }
         Assert.Equal(start.AddYears(10), pki.TimestampAuthority.Certificate.NotAfter);
@@ -157,7 +157,7 @@ public sealed class DevelopmentPkiTests
 
         clock.Advance(TimeSpan.FromDays(1));
         var extra = pki.IssueLeaf(pki.GovernmentCa, new LeafRequest("extra", "Extra (DEVELOPMENT)") { KeyAlgorithm = KeyAlgorithm.EcdsaP384 });
-        Assert.Equal(start.AddDays(1), extra.Certificate.NotBefore);
+        Assert.Equal(start.AddDays(1) - DevelopmentPki.ClockSkewAllowance, extra.Certificate.NotBefore);
         Assert.IsAssignableFrom<ECDsa>(extra.PrivateKey);
         Assert.Equal(384, extra.PrivateKey.KeySize);
     }
