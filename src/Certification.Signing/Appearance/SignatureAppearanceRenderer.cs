@@ -33,8 +33,7 @@ public static class SignatureAppearanceRenderer
         };
         var importer = new ObjectImporter(file, update, fixSubsetTags: true);
         var resources = importer.Import(file.Resolve(page["Resources"]) ?? new PdfDictionary()) as PdfDictionary ?? new PdfDictionary();
-        var dict = FormDictionary(width, height, resources).Set("Filter", new PdfName("FlateDecode"));
-        return update.Add(new PdfStream(dict, IncrementalUpdate.Deflate(content)));
+        return update.Add(StreamEncoder.Deflated(FormDictionary(width, height, resources), content));
     }
 
     private static PdfDictionary FormDictionary(double width, double height, PdfDictionary resources) => new PdfDictionary()

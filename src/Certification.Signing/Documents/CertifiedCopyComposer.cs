@@ -184,7 +184,7 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
             .Set("ViewerPreferences", new PdfDictionary().Set("DisplayDocTitle", PdfBoolean.True));
         if (CopyMetadata.SrgbProfile() is { } icc)
         {
-            var profile = builder.Add(PdfBuilder.Deflated(new PdfDictionary().Set("N", new PdfInteger(3)), icc));
+            var profile = builder.Add(StreamEncoder.Deflated(new PdfDictionary().Set("N", new PdfInteger(3)), icc));
             catalog["OutputIntents"] = new PdfArray([new PdfDictionary()
                 .Set("Type", new PdfName("OutputIntent"))
                 .Set("S", new PdfName("GTS_PDFA1"))
@@ -213,7 +213,7 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
             .Set("Subtype", new PdfName("Form"))
             .Set("BBox", Numbers(0, 0, overlay.Width, overlay.Height))
             .Set("Resources", resources);
-        return PdfBuilder.Deflated(dict, content);
+        return StreamEncoder.Deflated(dict, content);
     }
 
     /// <summary>A page of a scanned PDF, its content streams unchanged, with the overlay drawn upright on top.

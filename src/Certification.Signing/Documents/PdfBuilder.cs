@@ -32,13 +32,6 @@ internal sealed class PdfBuilder : IObjectSink
 
     public void Set(PdfReference reference, PdfObject obj) => _objects[reference.ObjectNumber - 1] = obj;
 
-    public static PdfStream Deflated(PdfDictionary dictionary, ReadOnlySpan<byte> data)
-    {
-        using var output = new MemoryStream();
-        using (var zlib = new ZLibStream(output, CompressionLevel.Optimal, leaveOpen: true)) zlib.Write(data);
-        return new PdfStream(new PdfDictionary(dictionary).Set("Filter", new PdfName("FlateDecode")), output.ToArray());
-    }
-
     public byte[] Write(PdfReference catalog, PdfReference info, long sizeHint)
     {
         if (_objects.Any(o => o is null)) throw new InvalidOperationException("A reserved object was never given content");

@@ -83,24 +83,9 @@ public sealed class CertificationService(
                 continue;
             }
             var document = AddDocument(request, command.DocumentTitle, issued.PageCount, DocumentStatus.Certified);
-            var copy = new CertifiedCopy
-            {
-                Id = Guid.CreateVersion7(),
-                DocumentId = document.Id,
-                OfficeId = office.Id,
-                BookId = book.Id,
-                Number = number,
-                CertifierId = officer.Id,
-                Date = date,
-                IssuedAt = clock.GetUtcNow(),
-                Sha256 = sha,
-                Size = issued.Pdf.Length,
-                PageCount = issued.PageCount,
-                Fee = issued.Fee,
-                Level = level.Name(),
-                AccessCodeHash = AccessCodes.Hash(accessCode),
-                Status = CertificationStatus.Valid,
-            };
+            var copy = NewCopy(document, office, book, number, officer, date, issued.PageCount, issued.Fee, level, accessCode, CertificationStatus.Valid);
+            copy.Sha256 = sha;
+            copy.Size = issued.Pdf.Length;
             db.CertifiedCopies.Add(copy);
             await audit.AppendAsync("certification.issued", $"certification:{copy.Id}",
                 new { office = office.Code, book = book.Label, number, sha256 = sha, pages = issued.PageCount, fee = issued.Fee, request = request.Request.Id }, ct: ct);
@@ -148,22 +133,7 @@ public sealed class CertificationService(
                 continue;
             }
             var document = AddDocument(request, command.DocumentTitle, prepared.PageCount, DocumentStatus.AwaitingSignature);
-            var copy = new CertifiedCopy
-            {
-                Id = Guid.CreateVersion7(),
-                DocumentId = document.Id,
-                OfficeId = office.Id,
-                BookId = book.Id,
-                Number = number,
-                CertifierId = officer.Id,
-                Date = date,
-                IssuedAt = clock.GetUtcNow(),
-                PageCount = prepared.PageCount,
-                Fee = prepared.Fee,
-                Level = level.Name(),
-                AccessCodeHash = AccessCodes.Hash(accessCode),
-                Status = CertificationStatus.AwaitingSignature,
-            };
+            var copy = NewCopy(document, office, book, number, officer, date, prepared.PageCount, prepared.Fee, level, accessCode, CertificationStatus.AwaitingSignature);
             var session = new ExternalSigningSession
             {
                 Id = Guid.NewGuid(),
@@ -357,6 +327,25 @@ public sealed class CertificationService(
             ReceivedById = officer.Id,
         }, true);
     }
+
+    /// <summary>The book entry for one certified document (one number per document, Circular 01/2020 Art. 4).</summary>
+    private CertifiedCopy NewCopy(RequestDocument document, Office office, CertificationBook book, long number, Officer officer, DateOnly date,
+        int pageCount, long fee, PadesLevel level, string accessCode, CertificationStatus status) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        DocumentId = document.Id,
+        OfficeId = office.Id,
+        BookId = book.Id,
+        Number = number,
+        CertifierId = officer.Id,
+        Date = date,
+        IssuedAt = clock.GetUtcNow(),
+        PageCount = pageCount,
+        Fee = fee,
+        Level = level.Name(),
+        AccessCodeHash = AccessCodes.Hash(accessCode),
+        Status = status,
+    };
 
     private RequestDocument AddDocument((CertificationRequest Request, bool New) resolved, string title, int pages, DocumentStatus status)
     {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.IO.Compression;
 
 namespace Certification.Signing.Pdf.Writing;
 
@@ -138,7 +137,7 @@ public sealed class IncrementalUpdate : IObjectSink
         if (compress)
         {
             dict["Filter"] = new PdfName("FlateDecode");
-            data = Deflate(rows);
+            data = StreamEncoder.Deflate(rows);
         }
         serializer.WriteAscii($"{xrefNumber} 0 obj\n");
         serializer.Write(new PdfStream(dict, data));
@@ -153,13 +152,6 @@ public sealed class IncrementalUpdate : IObjectSink
             if (trailer[key] is { } value) ordered[key] = value;
         }
         return ordered;
-    }
-
-    public static byte[] Deflate(ReadOnlySpan<byte> data)
-    {
-        using var output = new MemoryStream();
-        using (var zlib = new ZLibStream(output, CompressionLevel.Optimal, leaveOpen: true)) zlib.Write(data);
-        return output.ToArray();
     }
 
     private static int BytesNeeded(long value)

@@ -15,8 +15,7 @@ public sealed class ObjectImporter(PdfFile source, IObjectSink target, bool defl
         PdfReference r => ImportReference(r),
         PdfArray a => new PdfArray(a.Items.Select(Import)),
         PdfDictionary d => ImportDictionary(d),
-        PdfStream s when deflateUnfiltered && !s.Dictionary.ContainsKey("Filter") =>
-            new PdfStream(ImportDictionary(s.Dictionary).Set("Filter", new PdfName("FlateDecode")), IncrementalUpdate.Deflate(s.EncodedData.Span)),
+        PdfStream s when deflateUnfiltered && !s.Dictionary.ContainsKey("Filter") => StreamEncoder.Deflated(ImportDictionary(s.Dictionary), s.EncodedData.Span),
         PdfStream s => new PdfStream(ImportDictionary(s.Dictionary), s.EncodedData),
         _ => obj,
     };
