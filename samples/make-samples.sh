@@ -6,6 +6,8 @@
 #   bang-tot-nghiep-mau-1.jpg/-2  A4 landscape, 300 dpi, RGB JPEG, two pages of one document
 #   cccd-mau.png                  ID-1 card (85.6 x 54 mm), 600 dpi, RGB PNG
 #   so-ho-khau-mau.tiff           2 pages, 300 dpi: 8-bit gray LZW + bilevel CCITT G4
+#   scans/sample-page-1.jpg/-2    A4 portrait, 200 dpi, grayscale JPEG: a 2-page application form as a
+#                                 document scanner makes it at the intake's minimum resolution
 set -euo pipefail
 cd "$(dirname "$0")"
 convert=/usr/bin/convert
@@ -91,4 +93,30 @@ $convert -size 2480x3508 xc:white -fill black -font "$bold" -pointsize 64 -annot
   "${strip[@]}" -monochrome -units PixelsPerInch -density 300 -compress Group4 /tmp/so-ho-khau-p2.$$.tiff
 $convert /tmp/so-ho-khau-p1.$$.tiff /tmp/so-ho-khau-p2.$$.tiff "${strip[@]}" so-ho-khau-mau.tiff
 rm -f /tmp/so-ho-khau-p1.$$.tiff /tmp/so-ho-khau-p2.$$.tiff
-ls -l giay-khai-sinh-mau.jpg bang-tot-nghiep-mau-*.jpg cccd-mau.png so-ho-khau-mau.tiff
+# A4 portrait at 200 dpi, grayscale: 1654 x 2339 px, two pages (the web tests and service-demo.sh upload them).
+mkdir -p scans
+for page in 1 2; do
+  if [[ $page == 1 ]]; then
+    body=(-font "$bold" -pointsize 54 -annotate +430+520 'ĐƠN ĐỀ NGHỊ CẤP BẢN SAO (MẪU)'
+          -font "$regular" -pointsize 32 -annotate +170+700 'Kính gửi: Uỷ ban nhân dân xã Mẫu Thử'
+          -annotate +170+800 'Họ và tên người đề nghị: NGUYỄN VĂN MẪU'
+          -annotate +170+870 'Số định danh cá nhân: 001099000000'
+          -annotate +170+940 'Nơi cư trú: xã Mẫu Thử, tỉnh Giả Lập'
+          -annotate +170+1040 'Đề nghị cấp bản sao từ sổ gốc giấy tờ sau đây:'
+          -annotate +230+1110 '– Giấy khai sinh, số 000/2024, đăng ký ngày 15/01/2024'
+          -annotate +230+1180 '– Số lượng bản sao: 02 bản'
+          -annotate +170+1280 'Mục đích sử dụng: bổ sung hồ sơ dịch vụ công trực tuyến.')
+  else
+    body=(-font "$regular" -pointsize 32 -annotate +170+300 'Tôi cam đoan những nội dung khai trên là đúng sự thật và chịu trách nhiệm'
+          -annotate +170+360 'trước pháp luật về lời cam đoan của mình.'
+          -annotate +1000+520 'Xã Mẫu Thử, ngày 20 tháng 11 năm 2026'
+          -font "$bold" -annotate +1130+590 'NGƯỜI ĐỀ NGHỊ' -font "$regular" -annotate +1100+650 '(Ký, ghi rõ họ tên)'
+          -annotate +1080+860 'Nguyễn Văn Mẫu')
+  fi
+  $convert -size 1654x2339 xc:'#f7f7f7' -fill black \
+    -font "$bold" -pointsize 30 -annotate +780+150 'CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM' \
+    -font "$regular" -annotate +960+200 'Độc lập - Tự do - Hạnh phúc' \
+    "${body[@]}" -pointsize 22 -annotate +330+2290 "$notice" \
+    "${strip[@]}" -colorspace Gray -type Grayscale -units PixelsPerInch -density 200 -quality 85 "scans/sample-page-$page.jpg"
+done
+ls -l giay-khai-sinh-mau.jpg bang-tot-nghiep-mau-*.jpg cccd-mau.png so-ho-khau-mau.tiff scans/sample-page-*.jpg

@@ -6,11 +6,11 @@ using Certification.Signing.Pdf.Writing;
 
 namespace Certification.Signing.Documents;
 
-/// <summary>The composed, not yet signed, certified copy.</summary>
+/// <summary>What composition decided about a certified copy: the fee, the page count and where the signatures go.</summary>
 /// <param name="PageCount">Pages of the original (what the fee counts, Circular 226/2016).</param>
 /// <param name="CertifierStamp">Where the certifier's signature goes (in the statement block).</param>
 /// <param name="SealStamp">Where the office seal signature goes, under it.</param>
-public sealed record ComposedCopy(byte[] Pdf, int PageCount, long Fee, SignatureAppearance CertifierStamp, SignatureAppearance SealStamp)
+public sealed record CopyLayout(int PageCount, long Fee, SignatureAppearance CertifierStamp, SignatureAppearance SealStamp)
 {
     /// <summary>Pages of the PDF: the original's pages plus the appended statement page, if any.</summary>
     public int TotalPages { get; init; }
@@ -21,6 +21,9 @@ public sealed record ComposedCopy(byte[] Pdf, int PageCount, long Fee, Signature
     /// <summary>True when the XMP claims PDF/A-2b (see docs/certified-copy.md for what is checked).</summary>
     public bool ClaimsPdfA { get; init; }
 }
+
+/// <summary>The composed, not yet signed, certified copy.</summary>
+public sealed record ComposedCopy(byte[] Pdf, CopyLayout Layout);
 
 /// <summary>
 /// Composes the certified copy: one page per scan page at 100 % scale (page size from the scan's
@@ -42,6 +45,15 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
     public ScanIntake Intake => _intake;
 
     public ComposedCopy Compose(IReadOnlyList<ScanFile> scans, CertificationDetails details)
+    {
+        using var output = new MemoryStream();
+        var layout = Compose(scans, details, output);
+        return new ComposedCopy(output.ToArray(), layout);
+    }
+
+    /// <summary>Composes the copy into <paramref name="output"/>, writing each scan's data straight from its
+    /// buffer: a large scan set is never copied into one array.</summary>
+    public CopyLayout Compose(IReadOnlyList<ScanFile> scans, CertificationDetails details, Stream output)
     {
         ArgumentNullException.ThrowIfNull(details);
         details = details.Normalized();
@@ -89,7 +101,7 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
         var overlayPdf = PdfFile.Open(CopyOverlay.Render(overlays, details, pages.Count, fee));
 
         var claimsPdfA = pages.All(p => p.Format != ScanFormat.Pdf && p.Components is 1 or 3) && CopyMetadata.SrgbProfile() is not null;
-        var pdf = Write(pages, images, overlays, overlayPdf, details, claimsPdfA);
+        Write(pages, images, overlays, overlayPdf, details, claimsPdfA, output);
         SignatureAppearance Stamp(PdfSharp.Drawing.XRect box) => new()
         {
             Page = total,
@@ -98,7 +110,7 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
             Width = box.Width,
             Height = box.Height,
         };
-        return new ComposedCopy(pdf, pages.Count, fee, Stamp(certifierBox), Stamp(sealBox))
+        return new CopyLayout(pages.Count, fee, Stamp(certifierBox), Stamp(sealBox))
         {
             TotalPages = total,
             StatementOnAppendedPage = appended,
@@ -106,13 +118,14 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
         };
     }
 
-    private byte[] Write(IReadOnlyList<ScanPage> pages, PageImage?[] images, IReadOnlyList<PageOverlay> overlays, PdfFile overlayPdf,
-        CertificationDetails details, bool claimsPdfA)
+    private void Write(IReadOnlyList<ScanPage> pages, PageImage?[] images, IReadOnlyList<PageOverlay> overlays, PdfFile overlayPdf,
+        CertificationDetails details, bool claimsPdfA, Stream output)
     {
         var builder = new PdfBuilder();
         var catalogRef = builder.Reserve();
         var pagesRef = builder.Reserve();
         var overlayCopier = new ObjectImporter(overlayPdf, builder, deflateUnfiltered: true, fixSubsetTags: true);
+        var qr = CopyOverlay.QrModules(details);
         var overlayPages = overlayPdf.GetPageReferences();
         var copiers = new Dictionary<PdfFile, ObjectImporter>();
         var kids = new PdfArray();
@@ -121,7 +134,7 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
         for (var i = 0; i < overlays.Count; i++)
         {
             var overlay = overlays[i];
-            var form = OverlayForm(overlayPdf, overlayPages[i], overlayCopier, overlay);
+            var form = OverlayForm(overlayPdf, overlayPages[i], overlayCopier, overlay, overlay.Qr ? CopyOverlay.QrOperators(overlay, qr) : null);
             var formRef = builder.Add(form);
             var pageRef = builder.Reserve();
             kids.Add(pageRef);
@@ -194,11 +207,14 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
                 .Set("DestOutputProfile", profile)]);
         }
         builder.Set(catalogRef, catalog);
-        return builder.Write(catalogRef, info, sizeHint);
+        // A memory stream gets its final size up front rather than growing by doubling.
+        if (output is MemoryStream { Length: 0 } memory && memory.Capacity < sizeHint + 64 * 1024) memory.Capacity = (int)Math.Min(int.MaxValue, sizeHint + 64 * 1024);
+        builder.Write(catalogRef, info, output);
     }
 
-    /// <summary>The overlay page PDFsharp drew, as a form XObject in display coordinates (ISO 32000-1 § 8.10).</summary>
-    private static PdfStream OverlayForm(PdfFile overlayPdf, PdfReference pageRef, ObjectImporter copier, PageOverlay overlay)
+    /// <summary>The overlay page PDFsharp drew, plus the QR code's operators when the page has one, as a form
+    /// XObject in display coordinates (ISO 32000-1 § 8.10).</summary>
+    private static PdfStream OverlayForm(PdfFile overlayPdf, PdfReference pageRef, ObjectImporter copier, PageOverlay overlay, string? qrOperators)
     {
         var page = (PdfDictionary)overlayPdf.Resolve(pageRef)!;
         var content = overlayPdf.Resolve(page["Contents"]) switch
@@ -213,7 +229,9 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
             .Set("Subtype", new PdfName("Form"))
             .Set("BBox", Numbers(0, 0, overlay.Width, overlay.Height))
             .Set("Resources", resources);
-        return StreamEncoder.Deflated(dict, content);
+        if (qrOperators is null) return StreamEncoder.Deflated(dict, content);
+        // q … Q isolates whatever graphics state PDFsharp's content leaves behind from the QR operators.
+        return StreamEncoder.Deflated(dict, [.. "q\n"u8, .. content, .. "\nQ\n"u8, .. Encoding.ASCII.GetBytes(qrOperators)]);
     }
 
     /// <summary>A page of a scanned PDF, its content streams unchanged, with the overlay drawn upright on top.

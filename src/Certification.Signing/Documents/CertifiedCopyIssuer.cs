@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Certification.Signing.Cms;
 using Certification.Signing.Pades;
+using Certification.Signing.Pdf.Writing;
 using Org.BouncyCastle.X509;
 
 namespace Certification.Signing.Documents;
@@ -9,6 +10,9 @@ namespace Certification.Signing.Documents;
 /// <summary>The certified copy as delivered: signed by the certifier, then sealed by the office.</summary>
 /// <param name="PageCount">Pages of the original (the fee's basis).</param>
 public sealed record IssuedCopy(byte[] Pdf, int PageCount, long Fee, string Sha256Hex);
+
+/// <summary>A certified copy issued into a file: its length and digest.</summary>
+public sealed record IssuedFile(long Length, int PageCount, long Fee, string Sha256Hex);
 
 /// <summary>A composed copy whose certifier signature waits for an external signer (USB token, remote
 /// signHash with approval on a phone). Serialises to JSON so a service can keep it meanwhile.</summary>
@@ -57,24 +61,46 @@ public sealed class CertifiedCopyIssuer(PadesSigner signer, IntakeLimits? limits
         PadesLevel level = PadesLevel.BaselineLT, CancellationToken ct = default)
     {
         var composed = _composer.Compose(scans, details);
-        var certified = await signer.SignAsync(composed.Pdf, certifier, CertifierRequest(composed.CertifierStamp, details.OfficeName, level), ct);
-        return await SealAsync(certified, composed.PageCount, composed.Fee, composed.SealStamp, details.OfficeName, office, level, ct);
+        using var document = IncrementalPdf.InMemory(composed.Pdf);
+        await SignBothAsync(document, composed.Layout, details.OfficeName, certifier, office, level, ct);
+        var pdf = document.ToArray();
+        return new IssuedCopy(pdf, composed.Layout.PageCount, composed.Layout.Fee, Convert.ToHexStringLower(SHA256.HashData(pdf)));
+    }
+
+    /// <summary>Issues the copy into <paramref name="output"/> (an empty file open for reading and writing):
+    /// composed straight into the file and signed by appending to it, so nothing the size of the copy is
+    /// held in memory besides the scans themselves.</summary>
+    public async Task<IssuedFile> IssueToFileAsync(IReadOnlyList<ScanFile> scans, CertificationDetails details, ISigningKey certifier, ISigningKey office,
+        FileStream output, PadesLevel level = PadesLevel.BaselineLT, CancellationToken ct = default)
+    {
+        if (output.Length != 0) throw new ArgumentException("The output file must be empty", nameof(output));
+        var layout = _composer.Compose(scans, details, output);
+        using var document = IncrementalPdf.OnDisk(output);
+        await SignBothAsync(document, layout, details.OfficeName, certifier, office, level, ct);
+        return new IssuedFile(document.Length, layout.PageCount, layout.Fee, document.Sha256Hex());
+    }
+
+    private async Task SignBothAsync(IncrementalPdf document, CopyLayout layout, string officeName, ISigningKey certifier, ISigningKey office,
+        PadesLevel level, CancellationToken ct)
+    {
+        await signer.SignAsync(document, certifier, CertifierRequest(layout.CertifierStamp, officeName, level), ct);
+        await signer.SignAsync(document, office, SealRequest(layout.SealStamp, officeName, level), ct);
     }
 
     /// <summary>Step one of the two-step flow: composes the copy and lays out the certifier's signature.</summary>
     public async Task<PreparedCopy> PrepareAsync(IReadOnlyList<ScanFile> scans, CertificationDetails details, IReadOnlyList<X509Certificate> certifierChain,
         SignatureAlgorithm algorithm, PadesLevel level = PadesLevel.BaselineLT, CancellationToken ct = default)
     {
-        var composed = _composer.Compose(scans, details);
-        var pending = await signer.PrepareAsync(composed.Pdf, certifierChain, algorithm, CertifierRequest(composed.CertifierStamp, details.OfficeName, level), ct);
+        var (pdf, layout) = _composer.Compose(scans, details);
+        var pending = await signer.PrepareAsync(pdf, certifierChain, algorithm, CertifierRequest(layout.CertifierStamp, details.OfficeName, level), ct);
         return new PreparedCopy
         {
-            ComposedPdf = composed.Pdf,
+            ComposedPdf = pdf,
             PendingSignatureJson = pending.ToJson(),
-            PageCount = composed.PageCount,
-            Fee = composed.Fee,
+            PageCount = layout.PageCount,
+            Fee = layout.Fee,
             Level = level,
-            SealStamp = composed.SealStamp,
+            SealStamp = layout.SealStamp,
             OfficeName = CertificationDetails.Nfc(details.OfficeName),
         };
     }
@@ -84,23 +110,18 @@ public sealed class CertifiedCopyIssuer(PadesSigner signer, IntakeLimits? limits
         CancellationToken ct = default)
     {
         var certified = await signer.CompleteAsync(prepared.ComposedPdf, prepared.Pending, signatureValue, certifierChain, ct);
-        return await SealAsync(certified, prepared.PageCount, prepared.Fee, prepared.SealStamp, prepared.OfficeName, office, prepared.Level, ct);
+        var pdf = await signer.SignAsync(certified, office, SealRequest(prepared.SealStamp, prepared.OfficeName, prepared.Level), ct);
+        return new IssuedCopy(pdf, prepared.PageCount, prepared.Fee, Convert.ToHexStringLower(SHA256.HashData(pdf)));
     }
 
-    private async Task<IssuedCopy> SealAsync(byte[] certified, int pages, long fee, SignatureAppearance stamp, string officeName, ISigningKey office,
-        PadesLevel level, CancellationToken ct)
+    private SignatureRequest SealRequest(SignatureAppearance stamp, string officeName, PadesLevel level) => new()
     {
-        var request = new SignatureRequest
-        {
-            Level = level,
-            FieldName = "OfficeSeal",
-            Reason = SealReason,
-            Location = officeName,
-            Appearance = stamp with { Lines = CertificationStatement.SealLines(officeName, _clock.GetUtcNow()) },
-        };
-        var pdf = await signer.SignAsync(certified, office, request, ct);
-        return new IssuedCopy(pdf, pages, fee, Convert.ToHexStringLower(SHA256.HashData(pdf)));
-    }
+        Level = level,
+        FieldName = "OfficeSeal",
+        Reason = SealReason,
+        Location = CertificationDetails.Nfc(officeName),
+        Appearance = stamp with { Lines = CertificationStatement.SealLines(CertificationDetails.Nfc(officeName), _clock.GetUtcNow()) },
+    };
 
     private static SignatureRequest CertifierRequest(SignatureAppearance stamp, string officeName, PadesLevel level) => new()
     {

@@ -1,3 +1,5 @@
+using System.Collections;
+using System.Globalization;
 using System.Text;
 using Certification.Signing.Appearance;
 using PdfSharp.Drawing;
@@ -13,9 +15,10 @@ internal sealed record PageOverlay(double Width, double Height, string Footer, b
 internal sealed record StatementPlacement(double Left, double Top);
 
 /// <summary>
-/// Draws the footers, QR codes, lookup codes and the certification statement with PDFsharp, one page
-/// per copy page, in Liberation Serif (metric-compatible with Times New Roman, shipped in this assembly).
-/// The pages are then imported as form XObjects over the scans, so PDFsharp never rewrites a scan.
+/// Draws the footers, lookup codes and the certification statement with PDFsharp, one page per copy
+/// page, in Liberation Serif (metric-compatible with Times New Roman, shipped in this assembly); the QR
+/// codes are written directly (<see cref="QrOperators"/>). The pages are then imported as form XObjects
+/// over the scans, so PDFsharp never rewrites a scan.
 /// </summary>
 internal static class CopyOverlay
 {
@@ -52,7 +55,6 @@ internal static class CopyOverlay
         document.Options.NoCompression = true;
         document.Options.CompressContentStreams = false;
         var options = new XPdfFontOptions(PdfFontEncoding.Unicode);
-        var modules = new QRCodeGenerator().CreateQrCode(details.VerificationUrl.AbsoluteUri, QRCodeGenerator.ECCLevel.M).ModuleMatrix;
         foreach (var overlay in pages)
         {
             var page = document.AddPage();
@@ -60,7 +62,7 @@ internal static class CopyOverlay
             page.Height = XUnit.FromPoint(overlay.Height);
             using var gfx = XGraphics.FromPdfPage(page);
             DrawFooter(gfx, overlay, options);
-            if (overlay.Qr) DrawQr(gfx, overlay, modules, details, options);
+            if (overlay.Qr) DrawLookupCode(gfx, overlay, details, options);
             if (overlay.IsAppendedPage) DrawAppendedHeading(gfx, overlay, details, options);
             if (overlay.Statement is { } placement) DrawStatement(gfx, placement, details, originalPages, fee, options);
         }
@@ -93,18 +95,47 @@ internal static class CopyOverlay
         gfx.DrawString(text, font, XBrushes.Black, x, baseline);
     }
 
-    private static void DrawQr(XGraphics gfx, PageOverlay overlay, List<System.Collections.BitArray> modules, CertificationDetails details, XPdfFontOptions options)
+    /// <summary>The QR code's modules (quiet zone included) for the verification URL, ECC level M (ISO/IEC 18004).</summary>
+    public static List<BitArray> QrModules(CertificationDetails details) =>
+        new QRCodeGenerator().CreateQrCode(details.VerificationUrl.AbsoluteUri, QRCodeGenerator.ECCLevel.M).ModuleMatrix;
+
+    /// <summary>
+    /// Content-stream operators that paint the QR code at the bottom-left corner of the overlay page, in
+    /// the page's own coordinates (origin bottom-left). Written directly rather than through PDFsharp:
+    /// each row's dark runs become one rectangle, so the code is a few hundred operators, stays vector
+    /// (sharp at any zoom) and costs microseconds.
+    /// </summary>
+    public static string QrOperators(PageOverlay overlay, List<BitArray> modules)
+    {
+        var size = QrSize(overlay.Width, overlay.Height);
+        const double left = 6, bottom = 6;
+        var module = size / modules.Count;
+        var ops = new StringBuilder("q\n");
+        // The matrix includes the quiet zone; paint it white so the code reads over any scan.
+        ops.Append(CultureInfo.InvariantCulture, $"1 g {Number(left)} {Number(bottom)} {Number(size)} {Number(size)} re f\n0 g\n");
+        for (var y = 0; y < modules.Count; y++)
+        {
+            var row = modules[y];
+            var rowBottom = bottom + size - (y + 1) * module;
+            for (var x = 0; x < row.Count; x++)
+            {
+                if (!row[x]) continue;
+                var start = x;
+                while (x + 1 < row.Count && row[x + 1]) x++;
+                ops.Append(CultureInfo.InvariantCulture,
+                    $"{Number(left + start * module)} {Number(rowBottom)} {Number((x - start + 1) * module)} {Number(module)} re\n");
+            }
+        }
+        return ops.Append("f\nQ\n").ToString();
+    }
+
+    private static string Number(double value) => Math.Round(value, 3).ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>The short lookup code printed beside the QR code, for looking the copy up by hand.</summary>
+    private static void DrawLookupCode(XGraphics gfx, PageOverlay overlay, CertificationDetails details, XPdfFontOptions options)
     {
         var size = QrSize(overlay.Width, overlay.Height);
         double left = 6, top = overlay.Height - 6 - size;
-        var module = size / modules.Count;
-        // The matrix includes the quiet zone; paint it white so the code reads over any scan.
-        gfx.DrawRectangle(XBrushes.White, left, top, size, size);
-        var rects = new List<XRect>();
-        for (var y = 0; y < modules.Count; y++)
-        for (var x = 0; x < modules[y].Count; x++)
-            if (modules[y][x]) rects.Add(new XRect(left + x * module, top + y * module, module, module));
-        gfx.DrawRectangles(XBrushes.Black, rects.ToArray());
         var text = CertificationStatement.LookupLine(details);
         var font = Fit(gfx, text, 7, true, Math.Max(60, overlay.Width - size - 24), options);
         var width = gfx.MeasureString(text, font).Width;

@@ -271,9 +271,7 @@ internal sealed class LuminanceMap(int width, int height, byte[] values)
     /// are all close to the paper tone (the page's 90th-percentile luminance).</summary>
     public bool IsBlank(double left, double top, double right, double bottom)
     {
-        var sorted = (byte[])values.Clone();
-        Array.Sort(sorted);
-        var paper = sorted[(int)(sorted.Length * 0.9)];
+        var paper = _paperTone ??= Percentile(values, 0.9);
         var threshold = paper - Math.Max(40, paper / 5);
         int x0 = (int)Math.Floor(left * Width), x1 = (int)Math.Ceiling(right * Width), y0 = (int)Math.Floor(top * Height), y1 = (int)Math.Ceiling(bottom * Height);
         x0 = Math.Clamp(x0, 0, Width); x1 = Math.Clamp(x1, 0, Width); y0 = Math.Clamp(y0, 0, Height); y1 = Math.Clamp(y1, 0, Height);
@@ -287,9 +285,25 @@ internal sealed class LuminanceMap(int width, int height, byte[] values)
         return cells > 0 && ink <= cells / 500;
     }
 
+    private byte? _paperTone;
+
+    /// <summary>The value below which <paramref name="fraction"/> of the cells lie, from a histogram (no sort).</summary>
+    private static byte Percentile(byte[] cells, double fraction)
+    {
+        Span<int> histogram = stackalloc int[256];
+        foreach (var v in cells) histogram[v]++;
+        var rank = (int)(cells.Length * fraction);
+        for (var v = 0; v < 256; v++)
+        {
+            rank -= histogram[v];
+            if (rank < 0) return (byte)v;
+        }
+        return 255;
+    }
+
     /// <summary>Decodes an encoded JPEG or PNG at reduced size with SkiaSharp: JPEG scales by 1/8 in the
-    /// DCT domain (libjpeg-turbo), so only a 1/64 size buffer is allocated; formats that cannot scale
-    /// are decoded row by row and averaged.</summary>
+    /// DCT domain (libjpeg-turbo), so only a 1/64 size image is decoded, in one call, and each of its
+    /// pixels is a cell; formats that cannot scale are decoded row by row and averaged.</summary>
     public static LuminanceMap? FromEncoded(ReadOnlyMemory<byte> content, int orientation)
     {
         using var data = SKData.CreateCopy(content.Span);
@@ -298,28 +312,57 @@ internal sealed class LuminanceMap(int width, int height, byte[] values)
         var size = codec.GetScaledDimensions(0.125f);
         var scaled = size.Width < codec.Info.Width;
         var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var factor = scaled ? 1 : Math.Max(1, size.Width / 300);
-        var builder = new Builder(size.Width, size.Height, factor);
-        var rgba = new byte[size.Width * 4];
-        var luma = new byte[size.Width];
+        var rgba = new byte[size.Width * 4 * (scaled ? size.Height : 1)];
         var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
         try
         {
+            if (scaled)
+            {
+                if (codec.GetPixels(info, handle.AddrOfPinnedObject()) != SKCodecResult.Success) return null;
+                var cells = new byte[size.Width * size.Height];
+                Luma(rgba, cells);
+                return Oriented(cells, size.Width, size.Height, orientation);
+            }
             if (codec.StartScanlineDecode(info) != SKCodecResult.Success) return null;
+            var builder = new Builder(size.Width, size.Height, Math.Max(1, size.Width / 300));
+            var luma = new byte[size.Width];
             for (var y = 0; y < size.Height; y++)
             {
                 if (codec.GetScanlines(handle.AddrOfPinnedObject(), 1, rgba.Length) != 1) return null;
-                for (var x = 0; x < luma.Length; x++)
-                {
-                    int a = rgba[4 * x + 3], inverse = 255 - a;
-                    var v = (rgba[4 * x] * 77 + rgba[4 * x + 1] * 150 + rgba[4 * x + 2] * 29) >> 8;
-                    luma[x] = (byte)((v * a + 255 * inverse) / 255);
-                }
+                Luma(rgba, luma);
                 builder.AddRow(luma, 1, 8);
             }
+            return builder.Build(orientation);
         }
         finally { handle.Free(); }
-        return builder.Build(orientation);
+    }
+
+    /// <summary>Rec. 601 luma of unpremultiplied RGBA pixels composited onto white paper.</summary>
+    private static void Luma(ReadOnlySpan<byte> rgba, Span<byte> luma)
+    {
+        for (var x = 0; x < luma.Length; x++)
+        {
+            int a = rgba[4 * x + 3], inverse = 255 - a;
+            var v = (rgba[4 * x] * 77 + rgba[4 * x + 1] * 150 + rgba[4 * x + 2] * 29) >> 8;
+            luma[x] = (byte)((v * a + 255 * inverse) / 255);
+        }
+    }
+
+    /// <summary>The map as displayed, from cells in stored order.</summary>
+    private static LuminanceMap Oriented(byte[] stored, int storedWidth, int storedHeight, int orientation)
+    {
+        if (orientation <= 1) return new LuminanceMap(storedWidth, storedHeight, stored);
+        var swap = orientation >= 5;
+        int w = swap ? storedHeight : storedWidth, h = swap ? storedWidth : storedHeight;
+        var display = new byte[w * h];
+        for (var y = 0; y < h; y++)
+        for (var x = 0; x < w; x++)
+        {
+            var (s, t) = PageGeometry.DisplayToStored(orientation, (x + 0.5) / w, (y + 0.5) / h);
+            int sx = Math.Clamp((int)(s * storedWidth), 0, storedWidth - 1), sy = Math.Clamp((int)(t * storedHeight), 0, storedHeight - 1);
+            display[y * w + x] = stored[sy * storedWidth + sx];
+        }
+        return new LuminanceMap(w, h, display);
     }
 
     /// <summary>Box-averages rows into cells of factor × factor pixels.</summary>
@@ -353,17 +396,7 @@ internal sealed class LuminanceMap(int width, int height, byte[] values)
         {
             var stored = new byte[_cellsX * _cellsY];
             for (var i = 0; i < stored.Length; i++) stored[i] = _counts![i] == 0 ? (byte)255 : (byte)(_sums![i] / _counts[i]);
-            var swap = orientation >= 5;
-            int w = swap ? _cellsY : _cellsX, h = swap ? _cellsX : _cellsY;
-            var display = new byte[w * h];
-            for (var y = 0; y < h; y++)
-            for (var x = 0; x < w; x++)
-            {
-                var (s, t) = PageGeometry.DisplayToStored(orientation, (x + 0.5) / w, (y + 0.5) / h);
-                int sx = Math.Clamp((int)(s * _cellsX), 0, _cellsX - 1), sy = Math.Clamp((int)(t * _cellsY), 0, _cellsY - 1);
-                display[y * w + x] = stored[sy * _cellsX + sx];
-            }
-            return new LuminanceMap(w, h, display);
+            return Oriented(stored, _cellsX, _cellsY, orientation);
         }
     }
 }

@@ -13,9 +13,10 @@ public static class DocumentSecurityStore
 {
     public sealed record VriEntry(string Key, ValidationMaterial Material);
 
-    public static byte[] Append(ReadOnlyMemory<byte> pdf, IReadOnlyList<VriEntry> entries, DateTimeOffset updateTime)
+    /// <summary>Appends the DSS revision for <paramref name="entries"/> to <paramref name="pdf"/>.</summary>
+    public static void Append(IncrementalPdf pdf, IReadOnlyList<VriEntry> entries, DateTimeOffset updateTime)
     {
-        var file = PdfFile.Open(pdf);
+        var file = pdf.Open();
         var update = new IncrementalUpdate(file);
         var catalog = new CatalogChanges(file);
         var existing = file.Get<PdfDictionary>(file.Catalog, "DSS");
@@ -47,11 +48,7 @@ public static class DocumentSecurityStore
         if (catalog.Current["DSS"] is PdfReference dssRef) update.Set(dssRef, dss);
         else catalog.Edit()["DSS"] = update.Add(dss);
         catalog.WriteTo(update);
-        var written = update.Write();
-        var result = new byte[pdf.Length + written.Bytes.Length];
-        pdf.Span.CopyTo(result);
-        written.Bytes.Span.CopyTo(result.AsSpan(pdf.Length));
-        return result;
+        pdf.Append(update.Write().Bytes.Span);
     }
 
     private static void AddRefs(PdfDictionary item, string key, Pool pool, IReadOnlyList<byte[]> material)

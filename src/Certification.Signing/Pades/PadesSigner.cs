@@ -26,9 +26,19 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocat
 
     public async Task<byte[]> SignAsync(ReadOnlyMemory<byte> pdf, ISigningKey key, SignatureRequest request, CancellationToken ct = default)
     {
-        var pending = await PrepareCoreAsync(pdf, key.CertificateChain, key.Algorithm, request, fingerprint: false, ct);
+        using var document = IncrementalPdf.InMemory(pdf);
+        await SignAsync(document, key, request, ct);
+        return document.ToArray();
+    }
+
+    /// <summary>Appends the signature to <paramref name="document"/>, then for B-LT the validation data and
+    /// for B-LTA a document timestamp, each in its own revision. With <see cref="IncrementalPdf.OnDisk"/>
+    /// nothing the size of the document is held in memory.</summary>
+    public async Task SignAsync(IncrementalPdf document, ISigningKey key, SignatureRequest request, CancellationToken ct = default)
+    {
+        var pending = await PrepareCoreAsync(document, key.CertificateChain, key.Algorithm, request, fingerprint: false, ct);
         var signature = await key.SignDigestAsync(pending.DataToSign, ct);
-        return await CompleteCoreAsync(pdf, pending, signature, key.CertificateChain, ct);
+        await CompleteCoreAsync(document, pending, signature, key.CertificateChain, ct);
     }
 
     /// <summary>Signs and writes the result to <paramref name="output"/>. Up to B-T the original bytes are
@@ -36,14 +46,16 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocat
     /// never copied in memory.</summary>
     public async Task SignAsync(ReadOnlyMemory<byte> pdf, ISigningKey key, SignatureRequest request, Stream output, CancellationToken ct = default)
     {
-        var pending = await PrepareCoreAsync(pdf, key.CertificateChain, key.Algorithm, request, fingerprint: false, ct);
+        using var document = IncrementalPdf.InMemory(pdf);
+        var pending = await PrepareCoreAsync(document, key.CertificateChain, key.Algorithm, request, fingerprint: false, ct);
         var signature = await key.SignDigestAsync(pending.DataToSign, ct);
         if (request.Level >= PadesLevel.BaselineLT)
         {
-            await output.WriteAsync(await CompleteCoreAsync(pdf, pending, signature, key.CertificateChain, ct), ct);
+            await CompleteCoreAsync(document, pending, signature, key.CertificateChain, ct);
+            await output.WriteAsync(document.Bytes, ct);
             return;
         }
-        var revision = await EmbedSignatureAsync(pdf, pending, signature, key.CertificateChain, ct);
+        var revision = await EmbedSignatureAsync(pending, signature, key.CertificateChain, ct);
         await output.WriteAsync(pdf, ct);
         await output.WriteAsync(revision.UpdateBytes, ct);
     }
@@ -51,10 +63,10 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocat
     /// <summary>Step one of external signing: lays out the revision and returns the digest the key must sign.</summary>
     public Task<PendingSignature> PrepareAsync(
         ReadOnlyMemory<byte> pdf, IReadOnlyList<X509Certificate> chain, SignatureAlgorithm algorithm, SignatureRequest request, CancellationToken ct = default) =>
-        PrepareCoreAsync(pdf, chain, algorithm, request, fingerprint: true, ct);
+        PrepareCoreAsync(IncrementalPdf.InMemory(pdf), chain, algorithm, request, fingerprint: true, ct);
 
     private async Task<PendingSignature> PrepareCoreAsync(
-        ReadOnlyMemory<byte> pdf, IReadOnlyList<X509Certificate> chain, SignatureAlgorithm algorithm, SignatureRequest request, bool fingerprint, CancellationToken ct)
+        IncrementalPdf pdf, IReadOnlyList<X509Certificate> chain, SignatureAlgorithm algorithm, SignatureRequest request, bool fingerprint, CancellationToken ct)
     {
         if (chain.Count == 0) throw new ArgumentException("The signer certificate is required to prepare a signature");
         if (request.Level >= PadesLevel.BaselineT && timestamps is null)
@@ -62,7 +74,7 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocat
         var now = _clock.GetUtcNow();
         await CheckSignerCertificateAsync(chain, now, ct);
 
-        var file = PdfFile.Open(pdf);
+        var file = pdf.Open();
         var existingPermissions = SignatureFields.CertificationPermissions(file);
         if (existingPermissions == 1)
             throw new InvalidOperationException("The document is certified with DocMDP permission 1: no further signatures are allowed");
@@ -124,31 +136,39 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocat
             BaseLength = prepared.BaseLength,
             ContentsOffset = prepared.ContentsOffset,
             ContentsCapacity = prepared.ContentsCapacity,
-            DocumentSha256 = fingerprint ? SHA256.HashData(pdf.Span) : [],
+            DocumentSha256 = fingerprint ? Sha256(pdf) : [],
         };
     }
 
     /// <summary>Step two of external signing: embeds the signature value the external key returned.</summary>
-    public Task<byte[]> CompleteAsync(
+    public async Task<byte[]> CompleteAsync(
         ReadOnlyMemory<byte> pdf, PendingSignature pending, byte[] signatureValue, IReadOnlyList<X509Certificate> chain, CancellationToken ct = default)
     {
-        if (pdf.Length != pending.BaseLength || !SHA256.HashData(pdf.Span).AsSpan().SequenceEqual(pending.DocumentSha256))
+        using var document = IncrementalPdf.InMemory(pdf);
+        if (pdf.Length != pending.BaseLength || !Sha256(document).AsSpan().SequenceEqual(pending.DocumentSha256))
             throw new InvalidOperationException("This is not the document the signature was prepared for");
-        return CompleteCoreAsync(pdf, pending, signatureValue, chain, ct);
+        await CompleteCoreAsync(document, pending, signatureValue, chain, ct);
+        return document.ToArray();
     }
 
-    private async Task<byte[]> CompleteCoreAsync(
-        ReadOnlyMemory<byte> pdf, PendingSignature pending, byte[] signatureValue, IReadOnlyList<X509Certificate> chain, CancellationToken ct)
+    private static byte[] Sha256(IncrementalPdf pdf)
     {
-        var signed = (await EmbedSignatureAsync(pdf, pending, signatureValue, chain, ct)).AppendTo(pdf.Span);
-        if (pending.Level >= PadesLevel.BaselineLT) signed = await AddValidationDataAsync(signed, ct);
-        if (pending.Level >= PadesLevel.BaselineLTA) signed = await AddDocumentTimestampAsync(signed, pending.Hash, ct);
-        return signed;
+        using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        pdf.HashInto(digest);
+        return digest.GetHashAndReset();
+    }
+
+    private async Task CompleteCoreAsync(
+        IncrementalPdf pdf, PendingSignature pending, byte[] signatureValue, IReadOnlyList<X509Certificate> chain, CancellationToken ct)
+    {
+        pdf.Append((await EmbedSignatureAsync(pending, signatureValue, chain, ct)).UpdateBytes);
+        if (pending.Level >= PadesLevel.BaselineLT) await AddValidationDataAsync(pdf, ct);
+        if (pending.Level >= PadesLevel.BaselineLTA) await AddDocumentTimestampAsync(pdf, pending.Hash, ct);
     }
 
     /// <summary>Checks the returned signature value, timestamps it for B-T and above, and writes the CMS into /Contents.</summary>
     private async Task<PreparedRevision> EmbedSignatureAsync(
-        ReadOnlyMemory<byte> pdf, PendingSignature pending, byte[] signatureValue, IReadOnlyList<X509Certificate> chain, CancellationToken ct)
+        PendingSignature pending, byte[] signatureValue, IReadOnlyList<X509Certificate> chain, CancellationToken ct)
     {
         if (chain.Count == 0 || !chain[0].GetEncoded().AsSpan().SequenceEqual(pending.SignerCertificate))
             throw new InvalidOperationException("The certificate chain does not start with the certificate the signature was prepared for");
@@ -171,7 +191,15 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocat
     /// and timestamp in the file that does not have a VRI entry yet.</summary>
     public async Task<byte[]> AddValidationDataAsync(byte[] pdf, CancellationToken ct = default)
     {
-        var file = PdfFile.Open(pdf);
+        using var document = IncrementalPdf.InMemory(pdf);
+        await AddValidationDataAsync(document, ct);
+        return document.ToArray();
+    }
+
+    /// <inheritdoc cref="AddValidationDataAsync(byte[], CancellationToken)"/>
+    public async Task AddValidationDataAsync(IncrementalPdf pdf, CancellationToken ct = default)
+    {
+        var file = pdf.Open();
         var existingVri = file.Get<PdfDictionary>(file.Catalog, "DSS") is { } dss ? file.Get<PdfDictionary>(dss, "VRI") : null;
         var entries = new List<DocumentSecurityStore.VriEntry>();
         foreach (var signature in EmbeddedSignatures.Find(file))
@@ -179,14 +207,22 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocat
             if (existingVri?.ContainsKey(signature.VriKey) == true) continue;
             entries.Add(new(signature.VriKey, await CollectAsync(signature, ct)));
         }
-        return entries.Count == 0 ? pdf : DocumentSecurityStore.Append(pdf, entries, _clock.GetUtcNow());
+        if (entries.Count > 0) DocumentSecurityStore.Append(pdf, entries, _clock.GetUtcNow());
     }
 
     /// <summary>B-LTA: a document timestamp (ETSI.RFC3161) over the whole file as it stands.</summary>
     public async Task<byte[]> AddDocumentTimestampAsync(byte[] pdf, HashAlgorithmName hash, CancellationToken ct = default)
     {
+        using var document = IncrementalPdf.InMemory(pdf);
+        await AddDocumentTimestampAsync(document, hash, ct);
+        return document.ToArray();
+    }
+
+    /// <inheritdoc cref="AddDocumentTimestampAsync(byte[], HashAlgorithmName, CancellationToken)"/>
+    public async Task AddDocumentTimestampAsync(IncrementalPdf pdf, HashAlgorithmName hash, CancellationToken ct = default)
+    {
         var tsa = timestamps ?? throw new InvalidOperationException("A document timestamp needs a timestamp authority");
-        var file = PdfFile.Open(pdf);
+        var file = pdf.Open();
         var update = new IncrementalUpdate(file);
         var catalog = new CatalogChanges(file);
         var placeholders = new SignaturePlaceholders(DocumentTimestampCapacity);
@@ -202,18 +238,26 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocat
         catalog.WriteTo(update);
         var prepared = placeholders.Layout(pdf, update.Write(), hash);
         prepared.Embed(await tsa.GetTimestampTokenAsync(prepared.Digest, hash, ct));
-        return prepared.AppendTo(pdf);
+        pdf.Append(prepared.UpdateBytes);
     }
 
     /// <summary>Renews an archive (B-LTA extension, ETSI EN 319 142-1 § 5.5): fresh validation data for
     /// everything in the file, including the last document timestamp, then a new document timestamp.</summary>
     public async Task<byte[]> ExtendAsync(byte[] pdf, CancellationToken ct = default)
     {
-        var file = PdfFile.Open(pdf);
+        using var document = IncrementalPdf.InMemory(pdf);
+        await ExtendAsync(document, ct);
+        return document.ToArray();
+    }
+
+    /// <inheritdoc cref="ExtendAsync(byte[], CancellationToken)"/>
+    public async Task ExtendAsync(IncrementalPdf pdf, CancellationToken ct = default)
+    {
+        var file = pdf.Open();
         var entries = new List<DocumentSecurityStore.VriEntry>();
         foreach (var signature in EmbeddedSignatures.Find(file)) entries.Add(new(signature.VriKey, await CollectAsync(signature, ct)));
-        var withData = entries.Count == 0 ? pdf : DocumentSecurityStore.Append(pdf, entries, _clock.GetUtcNow());
-        return await AddDocumentTimestampAsync(withData, HashAlgorithmName.SHA256, ct);
+        if (entries.Count > 0) DocumentSecurityStore.Append(pdf, entries, _clock.GetUtcNow());
+        await AddDocumentTimestampAsync(pdf, HashAlgorithmName.SHA256, ct);
     }
 
     private async Task<ValidationMaterial> CollectAsync(EmbeddedSignature signature, CancellationToken ct)

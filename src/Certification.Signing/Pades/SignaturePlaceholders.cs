@@ -20,7 +20,7 @@ public sealed class SignaturePlaceholders(int contentsCapacity)
 
     /// <summary>Fills in the byte range and computes the digest it covers: the whole file as of this
     /// revision except the /Contents hex string, delimiters included (ISO 32000-1 § 12.8.1).</summary>
-    public PreparedRevision Layout(ReadOnlyMemory<byte> original, WrittenUpdate written, HashAlgorithmName hash)
+    public PreparedRevision Layout(IncrementalPdf original, WrittenUpdate written, HashAlgorithmName hash)
     {
         var update = written.Bytes.ToArray();
         var baseLength = original.Length;
@@ -33,7 +33,7 @@ public sealed class SignaturePlaceholders(int contentsCapacity)
         Encoding.ASCII.GetBytes(text).CopyTo(update, written.PlaceholderOffsets[ByteRange] - baseLength);
 
         using var digest = IncrementalHash.CreateHash(hash);
-        digest.AppendData(original.Span);
+        original.HashInto(digest);
         digest.AppendData(update, 0, (int)(contentsStart - baseLength));
         digest.AppendData(update, (int)(contentsEnd - baseLength), (int)(total - contentsEnd));
         return new PreparedRevision(update, baseLength, contentsStart, ContentsCapacity, range, digest.GetHashAndReset());
@@ -58,13 +58,5 @@ public sealed class PreparedRevision(byte[] updateBytes, long baseLength, long c
             throw new InvalidOperationException($"The signature container ({container.Length} bytes) does not fit the {ContentsCapacity} bytes reserved for it");
         var hex = Encoding.ASCII.GetBytes(Convert.ToHexString(container));
         hex.CopyTo(UpdateBytes, ContentsOffset - BaseLength + 1);
-    }
-
-    public byte[] AppendTo(ReadOnlySpan<byte> original)
-    {
-        var result = new byte[original.Length + UpdateBytes.Length];
-        original.CopyTo(result);
-        UpdateBytes.CopyTo(result, original.Length);
-        return result;
     }
 }

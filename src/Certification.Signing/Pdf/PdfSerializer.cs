@@ -33,6 +33,16 @@ public sealed class PdfSerializer(ArrayBufferWriter<byte> output)
         Output.Advance(text.Length);
     }
 
+    /// <summary>A stream's dictionary (with its /Length) and the <c>stream</c> keyword (ISO 32000-1 § 7.3.8):
+    /// what precedes the data, for writers that send large data on their own.</summary>
+    public void WriteStreamStart(PdfStream stream)
+    {
+        Write(new PdfDictionary(stream.Dictionary).Set("Length", new PdfInteger(stream.EncodedData.Length)));
+        WriteAscii("\nstream\n");
+    }
+
+    public void WriteStreamEnd() => WriteAscii("\nendstream");
+
     public void Write(PdfObject obj)
     {
         switch (obj)
@@ -64,14 +74,10 @@ public sealed class PdfSerializer(ArrayBufferWriter<byte> output)
                 WriteAscii(">>");
                 break;
             case PdfStream s:
-            {
-                var dict = new PdfDictionary(s.Dictionary).Set("Length", new PdfInteger(s.EncodedData.Length));
-                Write(dict);
-                WriteAscii("\nstream\n");
+                WriteStreamStart(s);
                 WriteRaw(s.EncodedData.Span);
-                WriteAscii("\nendstream");
+                WriteStreamEnd();
                 break;
-            }
             case PdfPlaceholder p:
                 _placeholderPositions[p] = Position;
                 WriteRaw(p.Bytes);

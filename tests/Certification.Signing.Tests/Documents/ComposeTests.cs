@@ -23,13 +23,13 @@ public sealed class ComposeTests
         var copy = Compose(document);
         var files = document.Split('+');
         var expected = files.SelectMany(CopyFixtures.PageSizesMm).ToList();
-        Assert.Equal(expected.Count, copy.PageCount);
-        Assert.Equal(copy.PageCount + (copy.StatementOnAppendedPage ? 1 : 0), copy.TotalPages);
-        Assert.Equal(FeeSchedule.Circular226.FeeFor(copy.PageCount), copy.Fee);
+        Assert.Equal(expected.Count, copy.Layout.PageCount);
+        Assert.Equal(copy.Layout.PageCount + (copy.Layout.StatementOnAppendedPage ? 1 : 0), copy.Layout.TotalPages);
+        Assert.Equal(FeeSchedule.Circular226.FeeFor(copy.Layout.PageCount), copy.Layout.Fee);
 
         var pdf = PdfFile.Open(copy.Pdf);
         var pages = pdf.GetPageReferences();
-        Assert.Equal(copy.TotalPages, pages.Count);
+        Assert.Equal(copy.Layout.TotalPages, pages.Count);
         var scans = new ScanIntake(CopyFixtures.LimitsFor(document)).Inspect(CopyFixtures.Load(document));
         for (var i = 0; i < expected.Count; i++)
         {
@@ -125,9 +125,9 @@ public sealed class ComposeTests
         using var dir = new TempDirectory("copy");
         var path = dir.File("copy.pdf");
         File.WriteAllBytes(path, copy.Pdf);
-        var last = CopyFixtures.ExtractText(path, copy.TotalPages);
+        var last = CopyFixtures.ExtractText(path, copy.Layout.TotalPages);
         var lines = Lines(last);
-        foreach (var expected in CertificationStatement.Text(details, copy.PageCount, copy.Fee))
+        foreach (var expected in CertificationStatement.Text(details, copy.Layout.PageCount, copy.Layout.Fee))
         {
             Assert.True(expected.IsNormalized(NormalizationForm.FormC));
             Assert.True(lines.Contains(expected), $"statement line '{expected}' not extracted from the last page:\n{last}");
@@ -135,12 +135,12 @@ public sealed class ComposeTests
         Assert.Contains("Chứng thực bản sao đúng với bản chính.", lines);
         Assert.Contains($"Số chứng thực: 125, Quyển số: 01/2026-SCTĐT/BS", lines);
         Assert.Contains("Ngày 28 tháng 11 năm 2026", lines);
-        for (var p = 1; p <= copy.TotalPages; p++)
+        for (var p = 1; p <= copy.Layout.TotalPages; p++)
         {
-            var text = p == copy.TotalPages ? last : CopyFixtures.ExtractText(path, p);
-            Assert.Contains(CertificationStatement.Footer(details, p, copy.TotalPages), Lines(text));
+            var text = p == copy.Layout.TotalPages ? last : CopyFixtures.ExtractText(path, p);
+            Assert.Contains(CertificationStatement.Footer(details, p, copy.Layout.TotalPages), Lines(text));
             var lookup = CertificationStatement.LookupLine(details);
-            if (p == 1 || p == copy.TotalPages) Assert.Contains(lookup, text);
+            if (p == 1 || p == copy.Layout.TotalPages) Assert.Contains(lookup, text);
             else Assert.DoesNotContain(lookup, text);
         }
     }

@@ -49,9 +49,9 @@ public sealed class IntakeTests
     {
         var bytes = File.ReadAllBytes(SharedFixtures.File("bad", "pdf-not-a-scan.pdf"));
         var copy = new CertifiedCopyComposer(new IntakeLimits { AllowNonScanPdf = true }).Compose([new ScanFile("contract.pdf", bytes)], CopyFixtures.Details());
-        Assert.Equal(3, copy.PageCount);
-        Assert.Equal(4, copy.TotalPages);
-        Assert.False(copy.ClaimsPdfA);
+        Assert.Equal(3, copy.Layout.PageCount);
+        Assert.Equal(4, copy.Layout.TotalPages);
+        Assert.False(copy.Layout.ClaimsPdfA);
     }
 
     [SharedFixtureTheory]

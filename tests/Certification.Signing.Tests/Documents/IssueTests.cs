@@ -68,6 +68,30 @@ public sealed class IssueTests
         AssertIssued(path, issued);
     }
 
+    [Fact]
+    public async Task Issued_into_a_file_the_copy_is_the_composed_bytes_followed_by_the_signed_revisions()
+    {
+        // One fixed instant (now: the shared test PKI is issued when the run starts), so both compositions match.
+        var issuer = await IssuerAsync("generated", new FixedTimeProvider(DateTimeOffset.UtcNow));
+        using var certifier = TestPki.Shared.Pki.Officer.ToSigningKey();
+        using var office = TestPki.Shared.Pki.OfficeSeal.ToSigningKey();
+        var scans = Enumerable.Range(1, 3)
+            .Select(i => new ScanFile($"page-{i}.jpg", File.ReadAllBytes(SamplePdfs.CachedJpeg(1654, 2339, quality: 80, seed: i, dpi: 200))))
+            .ToList();
+        var composed = issuer.Composer.Compose(scans, CopyFixtures.Details());
+        using var dir = new TempDirectory("issued-file");
+        var path = dir.File("copy.pdf");
+        IssuedFile issued;
+        await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite))
+            issued = await issuer.IssueToFileAsync(scans, CopyFixtures.Details(), certifier, office, file);
+
+        var bytes = await File.ReadAllBytesAsync(path);
+        SignedFileAssertions.AssertStartsWith(bytes, composed.Pdf);
+        Assert.Equal(bytes.Length, issued.Length);
+        Assert.Equal((3, 5000L), (issued.PageCount, issued.Fee));
+        AssertIssued(path, new IssuedCopy(bytes, issued.PageCount, issued.Fee, issued.Sha256Hex));
+    }
+
     // Not tested here: byte-identical *signed* copies. The composed copy is deterministic (ComposeTests), but
     // Appearance/SignatureAppearanceRenderer lets PDFsharp pick random font subset tags for the visible stamps,
     // so the signer's revision differs run to run (follow-up for the signing owner; the fix is the tag

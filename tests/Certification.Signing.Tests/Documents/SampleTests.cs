@@ -27,8 +27,8 @@ public sealed class SampleTests
         await TestPki.Shared.StartServerAsync();
         var issuer = new CertifiedCopyIssuer(new PadesSigner(TestPki.Shared.Tsa, new RevocationFetcher()));
         var composed = issuer.Composer.Compose(Load(document), CopyFixtures.Details());
-        Assert.Equal(pages, composed.PageCount);
-        Assert.Equal(appended, composed.StatementOnAppendedPage);
+        Assert.Equal(pages, composed.Layout.PageCount);
+        Assert.Equal(appended, composed.Layout.StatementOnAppendedPage);
         using var certifier = TestPki.Shared.Pki.Officer.ToSigningKey();
         using var office = TestPki.Shared.Pki.OfficeSeal.ToSigningKey();
         var issued = await issuer.IssueAsync(Load(document), CopyFixtures.Details(), certifier, office);

@@ -210,9 +210,9 @@ public sealed class PdfsigAgreementTests
         SignatureFields.Add(update, file, SignatureFields.ChooseFieldName(file, "OpenSslSignature"), valueRef,
             SignatureAppearanceRenderer.AddEmpty(update), 1, [0, 0, 0, 0], catalog);
         catalog.WriteTo(update);
-        var prepared = placeholders.Layout(pdf, update.Write(), HashAlgorithmName.SHA256);
+        var prepared = placeholders.Layout(IncrementalPdf.InMemory(pdf), update.Write(), HashAlgorithmName.SHA256);
 
-        var whole = prepared.AppendTo(pdf);
+        byte[] whole = [.. pdf, .. prepared.UpdateBytes];
         var range = prepared.ByteRange;
         byte[] signedBytes = [.. whole.AsSpan(0, (int)range[1]), .. whole.AsSpan((int)range[2], (int)range[3])];
         File.WriteAllBytes(dir.File("openssl-signed-bytes.bin"), signedBytes);
@@ -224,6 +224,6 @@ public sealed class PdfsigAgreementTests
         if (cades) args.Add("-cades");
         ExternalTool.RunChecked("openssl", args);
         prepared.Embed(File.ReadAllBytes(dir.File("openssl.der")));
-        return prepared.AppendTo(pdf);
+        return [.. pdf, .. prepared.UpdateBytes];
     }
 }

@@ -1,4 +1,5 @@
 using Certification.Signing.Pades;
+using Certification.Signing.Pdf.Writing;
 using Certification.Signing.Revocation;
 using Certification.Signing.Validation;
 using Certification.Signing.Validation.Policy;
@@ -110,8 +111,10 @@ public sealed class TimestampReportTests
         var key = DotNetUtilities.GetRsaKeyPair(Pki.RootKey).Private;
         var crl = generator.Generate(new Asn1SignatureFactory("SHA256WITHRSA", key));
         var vriKey = EmbeddedSignatures.Find(Certification.Signing.Pdf.PdfFile.Open(pdf)).Single().VriKey;
-        return DocumentSecurityStore.Append(pdf,
+        using var document = IncrementalPdf.InMemory(pdf);
+        DocumentSecurityStore.Append(document,
             [new DocumentSecurityStore.VriEntry(vriKey, new ValidationMaterial([Pki.Tsa.GetEncoded()], [crl.GetEncoded()], []))],
             DateTimeOffset.UtcNow);
+        return document.ToArray();
     }
 }
