@@ -35,6 +35,7 @@ public sealed class CertificationService(
     KeyProtector protector,
     BookLocks locks,
     PublicBaseUrl baseUrl,
+    TrustServices trust,
     IOptions<CertificationOptions> options,
     TimeProvider clock,
     ILogger<CertificationService> log)
@@ -86,6 +87,7 @@ public sealed class CertificationService(
             var copy = NewCopy(document, office, book, number, officer, date, issued.PageCount, issued.Fee, level, accessCode, CertificationStatus.Valid);
             copy.Sha256 = sha;
             copy.Size = issued.Pdf.Length;
+            copy.ProtectedUntil = ProtectedUntil(issued.Pdf);
             db.CertifiedCopies.Add(copy);
             await audit.AppendAsync("certification.issued", $"certification:{copy.Id}",
                 new { office = office.Code, book = book.Label, number, sha256 = sha, pages = issued.PageCount, fee = issued.Fee, request = request.Request.Id }, ct: ct);
@@ -205,7 +207,8 @@ public sealed class CertificationService(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var rows = await db.CertifiedCopies.Where(c => c.Id == copy.Id && c.Status == CertificationStatus.AwaitingSignature)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CertificationStatus.Valid).SetProperty(c => c.Sha256, sha)
-                .SetProperty(c => c.Size, issued.Pdf.LongLength).SetProperty(c => c.IssuedAt, clock.GetUtcNow()), ct);
+                .SetProperty(c => c.Size, issued.Pdf.LongLength).SetProperty(c => c.IssuedAt, clock.GetUtcNow())
+                .SetProperty(c => c.ProtectedUntil, ProtectedUntil(issued.Pdf)), ct);
         if (rows != 1) throw new ProblemException(ProblemTypes.SigningSessionExpired);
         await db.Documents.Where(d => d.Id == copy.DocumentId).ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DocumentStatus.Certified), ct);
         await db.ExternalSigningSessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(ct);
@@ -432,6 +435,9 @@ public sealed class CertificationService(
         return new CertificationResponse(copy.Id, copy.Number, book.Label, accessCode, url, svg, copy.PageCount, copy.Fee, copy.Sha256!, copy.Level,
             copy.Date, office.Name, request.Id, copy.DocumentId);
     }
+
+    /// <summary>Recorded with the copy so the archive job finds copies due for extension by an index.</summary>
+    private DateTimeOffset? ProtectedUntil(byte[] pdf) => Signing.Validation.ArchiveProtection.Of(pdf, trust.Anchors)?.Until;
 
     private DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(Vietnam).DateTime);
 
