@@ -105,14 +105,8 @@ public sealed class ArchiveTests(ITestOutputHelper output)
     [Fact]
     public async Task The_extend_due_command_prints_its_summary_and_exits_by_outcome()
     {
-        var timestamps = new RenewableTimestampAuthority();
-        using var host = new ServiceHost(level: "B-LT", settings: new Dictionary<string, string?> { ["Certification:Archive:Enabled"] = "false" },
-            services: s => s.AddSingleton<ITimestampAuthority>(timestamps));
-        var officer = await host.SignInAsync("officer.commune");
-        var pki = host.Services.GetRequiredService<TrustServices>().Pki!;
-        timestamps.Current = new DevelopmentTimestampAuthority(IssueShortLivedTsa(pki, DateTimeOffset.UtcNow + TsaLifetime));
-        var id = Guid.Parse((await ServiceHost.CertifyAsync(officer))["id"]!.GetValue<string>());
-
+        var (host, id, _) = await HostWithDueCopyAsync(new Dictionary<string, string?>());
+        using var _ = host;
         Assert.Equal((2, ""), RunService(host, "archive"));
         // Due within the default year: extended with the demo PKI's ten-year authority.
         Assert.Equal((0, "1 extended, 0 failed"), RunService(host, "archive", "extend-due"));
@@ -120,6 +114,40 @@ public sealed class ArchiveTests(ITestOutputHelper output)
         // Due within 20 years, but that same authority cannot protect it longer: exit 1, the copy unchanged.
         Assert.Equal((1, "0 extended, 1 failed"), RunService(host, "archive", "extend-due", "--Certification:Archive:RenewBefore=7300.00:00:00"));
         Assert.Equal(extended, (await CopyAsync(host, id)).Sha256);
+    }
+
+    [Fact]
+    public async Task Two_nodes_extending_the_same_copy_record_one_extension()
+    {
+        var (database, settings) = Providers.For("Postgres");
+        using var _ = database;
+        var (host, id, timestamps) = await HostWithDueCopyAsync(settings);
+        using var __ = host;
+        timestamps.Current = new DevelopmentTimestampAuthority(host.Services.GetRequiredService<TrustServices>().Pki!.TimestampAuthority);
+
+        // Two passes at once, each with its own connection, as two nodes on one database: whichever switches the
+        // copy first wins; the other's compare-and-set finds a newer version and leaves it.
+        var passes = await Task.WhenAll(PassAsync(host), PassAsync(host));
+        Assert.Equal((1, 0), (passes.Sum(p => p.Extended), passes.Sum(p => p.Failed)));
+        using var scope = host.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<CertificationDbContext>();
+        var extension = await db.ArchiveExtensions.SingleAsync(e => e.CertifiedCopyId == id);
+        Assert.Equal(extension.Sha256, (await CopyAsync(host, id)).Sha256);
+        Assert.Equal(1, await db.AuditEntries.CountAsync(e => e.Action == "certification.archive-extended"));
+    }
+
+    /// <summary>A service (system clock, job off) holding one copy timestamped by an authority whose certificate
+    /// ends in 30 days: due within the default year.</summary>
+    private static async Task<(ServiceHost Host, Guid Copy, RenewableTimestampAuthority Timestamps)> HostWithDueCopyAsync(Dictionary<string, string?> settings)
+    {
+        var timestamps = new RenewableTimestampAuthority();
+        settings["Certification:Archive:Enabled"] = "false";
+        var host = new ServiceHost(level: "B-LT", settings: settings, services: s => s.AddSingleton<ITimestampAuthority>(timestamps));
+        var officer = await host.SignInAsync("officer.commune");
+        var pki = host.Services.GetRequiredService<TrustServices>().Pki!;
+        timestamps.Current = new DevelopmentTimestampAuthority(IssueShortLivedTsa(pki, DateTimeOffset.UtcNow + TsaLifetime));
+        var id = Guid.Parse((await ServiceHost.CertifyAsync(officer))["id"]!.GetValue<string>());
+        return (host, id, timestamps);
     }
 
     private static IssuedCredential IssueShortLivedTsa(DevelopmentPki pki, DateTimeOffset notAfter) =>
