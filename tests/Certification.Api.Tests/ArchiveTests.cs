@@ -73,6 +73,7 @@ public sealed class ArchiveTests(ITestOutputHelper output)
         var extended = await anonymous.GetByteArrayAsync($"/api/v1/copies/{accessCode}");
         Assert.Equal(copy.Sha256, Convert.ToHexStringLower(SHA256.HashData(extended)));
         Assert.True(extended.AsSpan(0, original.Length).SequenceEqual(original), "the extension appends to the issued copy");
+        output.WriteLine($"{provider}: the extension appended {extended.Length - original.Length} bytes to {original.Length}");
         Assert.Equal(new DateTimeOffset(trust.Pki.TimestampAuthority.Certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero), copy.ProtectedUntil);
         using (var scope = host.Services.CreateScope())
         {
