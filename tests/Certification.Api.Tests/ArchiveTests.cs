@@ -126,8 +126,8 @@ public sealed class ArchiveTests(ITestOutputHelper output)
         using var __ = host;
         timestamps.Current = new DevelopmentTimestampAuthority(host.Services.GetRequiredService<TrustServices>().Pki!.TimestampAuthority);
 
-        // Two passes at once, each with its own connection, as two nodes on one database: whichever switches the
-        // copy first wins; the other's compare-and-set finds a newer version and leaves it.
+        // Two passes at once, each with its own connection, as two nodes on one database: one claims the copy,
+        // the other skips it (and its compare-and-set on the version would refuse it anyway).
         var passes = await Task.WhenAll(PassAsync(host), PassAsync(host));
         Assert.Equal((1, 0), (passes.Sum(p => p.Extended), passes.Sum(p => p.Failed)));
         using var scope = host.Services.CreateScope();

@@ -28,7 +28,8 @@ public sealed record ArchivePass(int Extended, int Failed)
 /// The new version must validate and outlast the old protection; it is stored (content-addressed), then in
 /// one transaction the copy is switched to it only if it still points at the version that was extended
 /// (compare-and-set: of two nodes extending one copy, one commits and the other's blob is an orphan for the
-/// start-up sweep), together with the extension row and its audit entry. A copy that fails is logged and
+/// start-up sweep), together with the extension row and its audit entry. On PostgreSQL a node first claims
+/// the copy's row (<c>FOR UPDATE SKIP LOCKED</c>), so nodes running passes at once share the work. A copy that fails is logged and
 /// counted and keeps its stored version; the pass goes on with the next.
 /// </summary>
 public sealed class ArchiveExtender(
@@ -111,6 +112,10 @@ public sealed class ArchiveExtender(
     private async Task<Outcome> ExtendAsync(Guid id, string sha, DateTimeOffset before, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
+        // Several nodes on one PostgreSQL: the copy's row lock, taken without waiting and held until the commit,
+        // lets passes on two nodes share the due copies instead of each extending every one.
+        await using var claimed = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct) : null;
+        if (claimed is not null && !await ClaimAsync(id, sha, ct)) return Outcome.Superseded;
         var extended = await signer.ExtendAsync(await ReadAsync(sha, ct), ct);
         var after = ArchiveProtection.Of(extended, trust.Anchors) ?? throw new InvalidDataException("the extended copy has no readable signature");
         if (after.Until <= before)
@@ -124,7 +129,8 @@ public sealed class ArchiveExtender(
             throw new InvalidDataException($"the extended copy does not validate ({report.Indication}): {report.ToPlainText()}");
         var extendedSha = await blobs.PutAsync(extended, ct);
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var opened = claimed is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        var tx = claimed ?? opened!;
         var switched = await db.CertifiedCopies.Where(c => c.Id == id && c.Sha256 == sha && c.Status == CertificationStatus.Valid)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Sha256, extendedSha).SetProperty(c => c.Size, extended.LongLength)
                 .SetProperty(c => c.ProtectedUntil, after.Until), ct);
@@ -156,6 +162,12 @@ public sealed class ArchiveExtender(
             id, sequence, before, after.Until, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return Outcome.Extended;
     }
+
+    /// <summary>Locks the copy's row if it is still at this version and no other transaction holds it (PostgreSQL).</summary>
+    private async Task<bool> ClaimAsync(Guid id, string sha, CancellationToken ct) =>
+        (await db.Database.SqlQuery<Guid>(
+            $"SELECT \"Id\" AS \"Value\" FROM \"CertifiedCopies\" WHERE \"Id\" = {id} AND \"Sha256\" = {sha} AND \"Status\" = 'Valid' FOR UPDATE SKIP LOCKED")
+            .ToListAsync(ct)).Count == 1;
 
     /// <summary>Copies stored before protection was recorded get it once; returns how many could not be read.</summary>
     private async Task<int> RecordMissingProtectionAsync(int batchSize, CancellationToken ct)
