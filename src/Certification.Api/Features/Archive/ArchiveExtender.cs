@@ -47,8 +47,11 @@ public sealed class ArchiveExtender(
         Extended,
         /// <summary>The copy changed meanwhile (another node extended it, or it was revoked).</summary>
         Superseded,
-        /// <summary>The renewed timestamp would not protect the copy longer than it already is.</summary>
-        NotLonger,
+        /// <summary>This copy could not be extended; it keeps its stored version.</summary>
+        Failed,
+        /// <summary>Every further copy would fail the same way (the TSA refuses, or its certificate would not
+        /// protect the copy longer than it already is): the pass ends.</summary>
+        PassStopped,
     }
 
     public async Task<ArchivePass> ExtendDueAsync(CancellationToken ct)
@@ -66,40 +69,42 @@ public sealed class ArchiveExtender(
                 .Where(c => c.Status == CertificationStatus.Valid && c.ProtectedUntil != null && c.ProtectedUntil <= due && !handled.Contains(c.Id))
                 .OrderBy(c => c.ProtectedUntil).Take(archive.BatchSize)
                 .Select(c => new { c.Id, c.Sha256, c.ProtectedUntil }).ToListAsync(ct);
-            if (batch.Count == 0) break;
+            if (batch.Count == 0) return Finish(extended, failed);
             foreach (var copy in batch)
             {
                 handled.Add(copy.Id);
-                try
-                {
-                    var outcome = await ExtendAsync(copy.Id, copy.Sha256!, copy.ProtectedUntil!.Value, ct);
-                    if (outcome == Outcome.Extended) extended++;
-                    if (outcome != Outcome.NotLonger) continue;
-                    // Every further copy would fail the same way: the authority's certificate must be renewed first.
-                    failed++;
-                    Health.Telemetry.ArchiveFailures.Add(1);
-                    return Finish(extended, failed);
-                }
-                catch (TimestampException e)
+                var outcome = await TryExtendAsync(copy.Id, copy.Sha256!, copy.ProtectedUntil!.Value, ct);
+                if (outcome == Outcome.Extended) extended++;
+                if (outcome is Outcome.Failed or Outcome.PassStopped)
                 {
                     failed++;
                     Health.Telemetry.ArchiveFailures.Add(1);
-                    log.LogError(e, "Archive pass stopped: no timestamp for copy {Copy}; its stored version is unchanged", copy.Id);
-                    return Finish(extended, failed);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    failed++;
-                    Health.Telemetry.ArchiveFailures.Add(1);
-                    log.LogError(e, "Archive extension of copy {Copy} failed; its stored version is unchanged", copy.Id);
-                }
-                finally
-                {
-                    db.ChangeTracker.Clear();
-                }
+                if (outcome == Outcome.PassStopped) return Finish(extended, failed);
             }
         }
-        return Finish(extended, failed);
+    }
+
+    private async Task<Outcome> TryExtendAsync(Guid id, string sha, DateTimeOffset before, CancellationToken ct)
+    {
+        try
+        {
+            return await ExtendAsync(id, sha, before, ct);
+        }
+        catch (TimestampException e)
+        {
+            log.LogError(e, "Archive pass stopped: no timestamp for copy {Copy}; its stored version is unchanged", id);
+            return Outcome.PassStopped;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogError(e, "Archive extension of copy {Copy} failed; its stored version is unchanged", id);
+            return Outcome.Failed;
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
     }
 
     private ArchivePass Finish(int extended, int failed)
@@ -122,7 +127,7 @@ public sealed class ArchiveExtender(
         {
             log.LogError("Archive pass stopped: the timestamp authority's chain ends {After:u} ({BoundBy}), no later than copy {Copy} is protected already ({Before:u}); renew the authority's certificate",
                 after.Until, after.BoundBy.SubjectDN, id, before);
-            return Outcome.NotLonger;
+            return Outcome.PassStopped;
         }
         var report = await PdfSignatureValidator.ValidateAsync(extended, trust.ValidationOptions(clock.GetUtcNow()), ct);
         if (report.Indication != Indication.TotalPassed)

@@ -72,6 +72,7 @@ public sealed class CertificationService(
             var issued = await issuer.IssueAsync(command.Files, details, certifierKey, officeKey, level, ct);
             var composed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             Health.Telemetry.SigningLatency.Record(composed.TotalMilliseconds, new KeyValuePair<string, object?>("level", level.Name()));
+            var protectedUntil = ProtectedUntil(issued.Pdf);
             var sha = await blobs.PutAsync(issued.Pdf, ct);
             var stored = System.Diagnostics.Stopwatch.GetElapsedTime(started);
 
@@ -87,7 +88,7 @@ public sealed class CertificationService(
             var copy = NewCopy(document, office, book, number, officer, date, issued.PageCount, issued.Fee, level, accessCode, CertificationStatus.Valid);
             copy.Sha256 = sha;
             copy.Size = issued.Pdf.Length;
-            copy.ProtectedUntil = ProtectedUntil(issued.Pdf);
+            copy.ProtectedUntil = protectedUntil;
             db.CertifiedCopies.Add(copy);
             await audit.AppendAsync("certification.issued", $"certification:{copy.Id}",
                 new { office = office.Code, book = book.Label, number, sha256 = sha, pages = issued.PageCount, fee = issued.Fee, request = request.Request.Id }, ct: ct);
@@ -202,13 +203,14 @@ public sealed class CertificationService(
         {
             throw new ProblemException(ProblemTypes.SignatureRejected, e.Message);
         }
+        var protectedUntil = ProtectedUntil(issued.Pdf);
         var sha = await blobs.PutAsync(issued.Pdf, ct);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var rows = await db.CertifiedCopies.Where(c => c.Id == copy.Id && c.Status == CertificationStatus.AwaitingSignature)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CertificationStatus.Valid).SetProperty(c => c.Sha256, sha)
                 .SetProperty(c => c.Size, issued.Pdf.LongLength).SetProperty(c => c.IssuedAt, clock.GetUtcNow())
-                .SetProperty(c => c.ProtectedUntil, ProtectedUntil(issued.Pdf)), ct);
+                .SetProperty(c => c.ProtectedUntil, protectedUntil), ct);
         if (rows != 1) throw new ProblemException(ProblemTypes.SigningSessionExpired);
         await db.Documents.Where(d => d.Id == copy.DocumentId).ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DocumentStatus.Certified), ct);
         await db.ExternalSigningSessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(ct);
