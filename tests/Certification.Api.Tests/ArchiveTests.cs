@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Certification.Api.Domain;
@@ -53,6 +54,12 @@ public sealed class ArchiveTests(ITestOutputHelper output)
         var original = await anonymous.GetByteArrayAsync($"/api/v1/copies/{accessCode}");
         Assert.Equal(start + TsaLifetime, (await CopyAsync(host, id)).ProtectedUntil);
 
+        var measured = new Dictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) => { if (instrument.Name.StartsWith("certification.archive.", StringComparison.Ordinal)) l.EnableMeasurementEvents(instrument); };
+        listener.SetMeasurementEventCallback<long>((i, v, _, _) => { lock (measured) measured[i.Name] = measured.GetValueOrDefault(i.Name) + v; });
+        listener.Start();
+
         // Protected for 30 days, renewed 10 days before: not due yet.
         Assert.Equal(new ArchivePass(0, 0), await PassAsync(host));
 
@@ -68,6 +75,9 @@ public sealed class ArchiveTests(ITestOutputHelper output)
         Assert.Equal(new ArchivePass(1, 0), await PassAsync(host));
         output.WriteLine($"{provider}: one extension (read, DSS with OCSP, document timestamp, validation, store, commit) took {watch.ElapsedMilliseconds} ms");
         Assert.Equal(new ArchivePass(0, 0), await PassAsync(host));
+        listener.Dispose();
+        Assert.True(measured.GetValueOrDefault("certification.archive.extensions") >= 1 && measured.GetValueOrDefault("certification.archive.failures") >= 1,
+            string.Join(", ", measured.Select(kv => $"{kv.Key}={kv.Value}")));
 
         var copy = await CopyAsync(host, id);
         var extended = await anonymous.GetByteArrayAsync($"/api/v1/copies/{accessCode}");

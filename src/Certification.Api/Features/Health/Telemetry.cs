@@ -8,8 +8,9 @@ using OpenTelemetry.Trace;
 namespace Certification.Api.Features.Health;
 
 /// <summary>The service's own instruments: Meter and ActivitySource "Certification". Counters of
-/// certifications, verifications and failures, and a histogram of compose+sign latency. Readable in-process
-/// (dotnet-counters, a MeterListener) and exported over OTLP when an endpoint is configured.</summary>
+/// certifications, verifications, failures and archive extensions (and their failures), and a histogram of
+/// compose+sign latency. Readable in-process (dotnet-counters, a MeterListener) and exported over OTLP when an
+/// endpoint is configured.</summary>
 public static class Telemetry
 {
     public const string Name = "Certification";
