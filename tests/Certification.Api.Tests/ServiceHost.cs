@@ -7,19 +7,24 @@ using System.Text.Json.Nodes;
 using Certification.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Certification.Api.Tests;
 
 /// <summary>The service in-process with its own temporary data directory and a fast (ECDSA P-256) demo PKI.
 /// <paramref name="realPort"/> puts it on Kestrel at a loopback port, so external tools (pdfsig's OCSP
-/// lookups) reach the PKI endpoints at the URLs the certificates name.</summary>
+/// lookups) reach the PKI endpoints at the URLs the certificates name. <paramref name="services"/> stands in
+/// for services the test controls (a clock, a timestamp authority).</summary>
 public sealed class ServiceHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    public ServiceHost(string level = "B-B", bool realPort = false, IDictionary<string, string?>? settings = null)
+    public ServiceHost(string level = "B-B", bool realPort = false, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         Data = new TempDirectory("certification-api");
         Port = realPort ? FreePort() : 0;
         _settings = new Dictionary<string, string?>
@@ -52,6 +57,7 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
     {
         foreach (var (k, v) in _settings) builder.UseSetting(k, v);
         builder.UseEnvironment("Testing");
+        if (_services is not null) builder.ConfigureTestServices(_services);
     }
 
     public async Task<HttpClient> SignInAsync(string user)

@@ -66,6 +66,26 @@ public sealed class CertifiedCopy
     /// <summary>SHA-256 (hex) of the citizen's access code; the code itself is shown once.</summary>
     public required string AccessCodeHash { get; set; }
     public CertificationStatus Status { get; set; }
+    /// <summary>Until when the stored copy stays verifiable without extension (<c>ArchiveProtection</c>): the
+    /// earliest expiry among the certificates no later timestamp covers. Null until computed.</summary>
+    public DateTimeOffset? ProtectedUntil { get; set; }
+}
+
+/// <summary>One long-term archive extension of a stored copy (fresh validation data and a new document
+/// timestamp, PAdES B-LTA, ETSI EN 319 142-1 § 5.5). The previous version stays in the blob store: a citizen
+/// who downloaded it still holds the same genuine copy.</summary>
+public sealed class ArchiveExtension
+{
+    public Guid Id { get; set; }
+    public Guid CertifiedCopyId { get; set; }
+    /// <summary>1 for the first extension of the copy, then 2, 3, …</summary>
+    public int Sequence { get; set; }
+    public required string PreviousSha256 { get; set; }
+    public required string Sha256 { get; set; }
+    public long Size { get; set; }
+    public DateTimeOffset ExtendedAt { get; set; }
+    public DateTimeOffset? ProtectedUntilBefore { get; set; }
+    public DateTimeOffset ProtectedUntilAfter { get; set; }
 }
 
 /// <summary>Decree 23/2015 Art. 22 grounds for refusing an original, plus the two procedural grounds.</summary>

@@ -22,6 +22,7 @@ public sealed class CertificationDbContext(DbContextOptions<CertificationDbConte
     public DbSet<Revocation> Revocations => Set<Revocation>();
     public DbSet<ExternalSigningSession> ExternalSigningSessions => Set<ExternalSigningSession>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<ArchiveExtension> ArchiveExtensions => Set<ArchiveExtension>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CertificationDbContext).Assembly);

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json.Serialization;
 using Certification.Signing.Documents;
 using Certification.Api.Features.Admin;
+using Certification.Api.Features.Archive;
 using Certification.Api.Features.Audit;
 using Certification.Api.Features.Auth;
 using Certification.Api.Features.Books;
@@ -15,6 +16,7 @@ using Certification.Api.Features.Verifications;
 using Certification.Api.Options;
 using Certification.Api.Problems;
 using Certification.Signing.Pades;
+using Certification.Signing.Timestamps;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -39,7 +41,9 @@ public static class ServiceRegistration
         services.AddSingleton<PublicBaseUrl>();
         services.AddSingleton<Readiness>();
         services.AddSingleton(sp => TrustServices.Create(sp.GetRequiredService<IOptions<CertificationOptions>>(), sp.GetRequiredService<DataDirectory>(),
-            sp.GetRequiredService<PublicBaseUrl>(), sp.GetRequiredService<ILogger<TrustServices>>()));
+            sp.GetRequiredService<PublicBaseUrl>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TrustServices>>()));
+        // The one timestamp authority the issuer and the archive job use (a test host may stand in a renewed one).
+        services.AddSingleton(sp => sp.GetRequiredService<TrustServices>().Timestamps);
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<CertificationOptions>>().Value;
@@ -54,7 +58,7 @@ public static class ServiceRegistration
         services.AddSingleton(sp =>
         {
             var trust = sp.GetRequiredService<TrustServices>();
-            return new PadesSigner(trust.Timestamps, trust.Revocation);
+            return new PadesSigner(sp.GetRequiredService<ITimestampAuthority>(), trust.Revocation, sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp => new CertifiedCopyIssuer(sp.GetRequiredService<PadesSigner>(), clock: sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IDocumentVerifier, ValidatorDocumentVerifier>();
@@ -74,9 +78,11 @@ public static class ServiceRegistration
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<CertificationService>();
         services.AddScoped<Registry>();
+        services.AddScoped<ArchiveExtender>();
         services.AddSingleton<TokenService>();
         services.AddHostedService<StartupTasks>();
         services.AddHostedService<ExternalSigningSweeper>();
+        services.AddHostedService<ArchiveJob>();
         services.AddHostedService<Banner>();
 
         services.AddCertificationTelemetry(builder.Configuration, options);

@@ -17,7 +17,7 @@ public sealed class Readiness
 /// <summary>
 /// Runs before the server accepts requests: applies EF migrations, switches SQLite to WAL, seeds demo data,
 /// deletes temporary blob files and blobs no row refers to (copies composed before a crash whose numbers were
-/// never committed), then marks the service ready.
+/// never committed, or archive extensions another node committed first), then marks the service ready.
 /// </summary>
 public sealed class StartupTasks(IServiceProvider services, IOptions<CertificationOptions> options, Readiness readiness, ILogger<StartupTasks> log)
     : IHostedService
@@ -43,7 +43,9 @@ public sealed class StartupTasks(IServiceProvider services, IOptions<Certificati
         var sweepBefore = sp.GetRequiredService<TimeProvider>().GetUtcNow() - BlobStores.OrphanGracePeriod(options.Value);
         var temporary = blobs.DeleteUnfinishedWrites(sweepBefore);
         var referenced = (await db.CertifiedCopies.AsNoTracking().Where(c => c.Sha256 != null).Select(c => c.Sha256!).ToListAsync(ct))
-            .Concat(await db.ExternalSigningSessions.AsNoTracking().Select(s => s.PreparedSha256).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+            .Concat(await db.ExternalSigningSessions.AsNoTracking().Select(s => s.PreparedSha256).ToListAsync(ct))
+            // Versions before an archive extension: citizens may hold them, and they stay verifiable.
+            .Concat(await db.ArchiveExtensions.AsNoTracking().Select(e => e.PreviousSha256).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
         var orphans = blobs.ListStoredBefore(sweepBefore).Where(b => !referenced.Contains(b)).ToList();
         foreach (var orphan in orphans) blobs.Delete(orphan);
         if (temporary + orphans.Count > 0)

@@ -4,6 +4,7 @@ using Certification.Api.Options;
 using Certification.Signing.Pki;
 using Certification.Signing.Revocation;
 using Certification.Signing.Timestamps;
+using Certification.Signing.Validation.Policy;
 using Microsoft.Extensions.Options;
 using Org.BouncyCastle.X509;
 
@@ -47,7 +48,14 @@ public sealed class TrustServices : IDisposable
     /// configured <see cref="SigningOptions.RevocationHosts"/>; every other URL is refused.</summary>
     public HttpValidationDataSource ValidationSource { get; }
 
-    public static TrustServices Create(IOptions<CertificationOptions> options, DataDirectory data, PublicBaseUrl baseUrl, ILogger<TrustServices> log)
+    /// <summary>How the service validates (verifications, and the archive job checking what it extended):
+    /// its anchors, missing data looked up only through <see cref="ValidationSource"/>.</summary>
+    public ValidationOptions ValidationOptions(DateTimeOffset at) =>
+        new() { TrustAnchors = Anchors, Offline = false, OnlineSource = ValidationSource, ValidationTime = at };
+
+    /// <summary>Everything runs on <paramref name="clock"/> (the service's <see cref="TimeProvider"/>): demo
+    /// certificates, timestamps, OCSP responses and the revocation cache agree on what "now" is.</summary>
+    public static TrustServices Create(IOptions<CertificationOptions> options, DataDirectory data, PublicBaseUrl baseUrl, TimeProvider clock, ILogger<TrustServices> log)
     {
         var o = options.Value;
         if (o.Demo)
@@ -56,22 +64,22 @@ public sealed class TrustServices : IDisposable
             DevelopmentPki pki;
             if (File.Exists(Path.Combine(data.Pki, "pki.json")))
             {
-                pki = DevelopmentPki.Load(data.Pki, password);
+                pki = DevelopmentPki.Load(data.Pki, password, clock);
             }
             else
             {
                 log.LogInformation("Generating the development PKI for {BaseUrl}", baseUrl.Value);
-                pki = DevelopmentPki.Create(baseUrl.Value,
+                pki = DevelopmentPki.Create(baseUrl.Value, clock,
                     rootKey: Enum.Parse<KeyAlgorithm>(o.DemoSetup.RootKeyAlgorithm, ignoreCase: true),
                     otherKeys: Enum.Parse<KeyAlgorithm>(o.DemoSetup.KeyAlgorithm, ignoreCase: true));
                 pki.Save(data.Pki, password);
             }
             var revocation = new DevelopmentRevocationAuthority(pki);
             var http = new HttpClient(new InProcessPkiHandler(pki, revocation)) { Timeout = Timeout.InfiniteTimeSpan };
-            var fetcher = new RevocationFetcher(http, new RevocationFetcherOptions { Timeout = TimeSpan.FromSeconds(10) });
+            var fetcher = new RevocationFetcher(http, new RevocationFetcherOptions { Timeout = TimeSpan.FromSeconds(10) }, clock);
             var allowed = new AllowListHandler(uri => uri.AbsoluteUri.StartsWith(pki.BaseUrl.AbsoluteUri, StringComparison.OrdinalIgnoreCase) || IsAllowedHost(uri, o.Signing.RevocationHosts),
                 new InProcessPkiHandler(pki, revocation));
-            return new TrustServices(pki, new DevelopmentTimestampAuthority(pki.TimestampAuthority), fetcher, [pki.Root.Certificate], pki.RootsPem,
+            return new TrustServices(pki, new DevelopmentTimestampAuthority(pki.TimestampAuthority, clock), fetcher, [pki.Root.Certificate], pki.RootsPem,
                 new HttpValidationDataSource(new HttpClient(allowed)));
         }
 
@@ -81,7 +89,7 @@ public sealed class TrustServices : IDisposable
         var pem = File.ReadAllText(o.Signing.TrustAnchorsFile);
         var anchors = new X509CertificateParser().ReadCertificates(System.Text.Encoding.ASCII.GetBytes(pem)).ToList();
         var online = new AllowListHandler(uri => IsAllowedHost(uri, o.Signing.RevocationHosts), new HttpClientHandler());
-        return new TrustServices(null, new HttpTimestampClient(new Uri(o.Signing.TimestampUrl)), new RevocationFetcher(), anchors, pem,
+        return new TrustServices(null, new HttpTimestampClient(new Uri(o.Signing.TimestampUrl)), new RevocationFetcher(clock: clock), anchors, pem,
             new HttpValidationDataSource(new HttpClient(online)));
     }
 

@@ -28,6 +28,7 @@ public sealed class CertificationOptions
     public LimitOptions Limits { get; set; } = new();
     public FeeOptions Fees { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
+    public ArchiveOptions Archive { get; set; } = new();
 
     /// <summary>AES-256 key (base64, 32 bytes) that encrypts PKCS#12 signing identities at rest.
     /// In demo mode a key is generated into DataDirectory/keys when absent; otherwise required.</summary>
@@ -103,6 +104,25 @@ public sealed class SigningOptions
 
     /// <summary>How long a two-step (external) signature may wait for the signer; then its number is voided.</summary>
     public TimeSpan ExternalSigningTimeout { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+/// <summary>The long-term archive job (docs/scaling.md § Long-term archive).</summary>
+public sealed class ArchiveOptions
+{
+    /// <summary>Runs the job in this process: a pass at start, then every <see cref="Interval"/>. Every node may
+    /// run it; a copy's extension is committed only by the node whose compare-and-set on its version wins.</summary>
+    public bool Enabled { get; set; } = true;
+
+    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>A copy is extended once its protection ends within this. A year leaves room for months of TSA
+    /// or OCSP outages, a job switched off by mistake, or alarms nobody answered, before anything lapses; it
+    /// costs nothing extra, since each extension lasts until the renewed TSA certificate expires.</summary>
+    public TimeSpan RenewBefore { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>Copies read per query (one PDF is in memory at a time).</summary>
+    [Range(1, 100_000)]
+    public int BatchSize { get; set; } = 100;
 }
 
 public sealed class DemoOptions

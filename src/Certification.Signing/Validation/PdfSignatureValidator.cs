@@ -62,7 +62,7 @@ public static class PdfSignatureValidator
         }
 
         var paths = new CertificatePathBuilder(options.TrustAnchors);
-        var pool = CertificatePool(document);
+        var pool = document.CertificatePool();
         if (!options.Offline && options.OnlineSource is not null) await FetchMissingIssuersAsync(document, paths, pool, options.OnlineSource, ct);
         var material = new ValidationMaterialPool();
         material.AddFrom(document.Dss);
@@ -85,18 +85,6 @@ public static class PdfSignatureValidator
             DocumentFindings = document.Findings,
             Signatures = reports,
         };
-    }
-
-    private static List<X509Certificate> CertificatePool(DocumentFacts document)
-    {
-        var pool = new List<X509Certificate>(document.Dss.Certificates);
-        foreach (var s in document.Signatures)
-        {
-            if (s.Cms is { } cms) pool.AddRange(cms.Certificates);
-            if (s.SignatureTimestamp is { } ts) pool.AddRange(ts.Token.GetCertificates().EnumerateMatches(null));
-            if (s.DocumentTimestamp is { } dts) pool.AddRange(dts.Token.GetCertificates().EnumerateMatches(null));
-        }
-        return pool.Distinct().ToList();
     }
 
     /// <summary>Fetches missing issuers named in authorityInfoAccess caIssuers (bounded to a few requests).</summary>

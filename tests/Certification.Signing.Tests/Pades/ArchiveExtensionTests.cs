@@ -46,6 +46,9 @@ public sealed class ArchiveExtensionTests
         var extended = await new PadesSigner(new DevelopmentTimestampAuthority(pki.TimestampAuthority, clock), revocation, clock)
             .ExtendAsync(archived);
         Assert.True(extended.AsSpan(0, archived.Length).SequenceEqual(archived));
+        // The horizon moves from the short-lived authority's expiry to the renewed one's.
+        Assert.Equal(shortLivedTsa.Certificate, ArchiveProtection.Of(archived, [pki.Root.Certificate])!.BoundBy);
+        Assert.Equal(pki.TimestampAuthority.Certificate, ArchiveProtection.Of(extended, [pki.Root.Certificate])!.BoundBy);
 
         // 40 days after signing, the first authority's certificate has expired. A verifier online asks
         // the responders about the newest timestamp, which by design has no embedded evidence yet.

@@ -35,6 +35,7 @@ public sealed class CertificationService(
     KeyProtector protector,
     BookLocks locks,
     PublicBaseUrl baseUrl,
+    TrustServices trust,
     IOptions<CertificationOptions> options,
     TimeProvider clock,
     ILogger<CertificationService> log)
@@ -71,6 +72,7 @@ public sealed class CertificationService(
             var issued = await issuer.IssueAsync(command.Files, details, certifierKey, officeKey, level, ct);
             var composed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             Health.Telemetry.SigningLatency.Record(composed.TotalMilliseconds, new KeyValuePair<string, object?>("level", level.Name()));
+            var protectedUntil = ProtectedUntil(issued.Pdf);
             var sha = await blobs.PutAsync(issued.Pdf, ct);
             var stored = System.Diagnostics.Stopwatch.GetElapsedTime(started);
 
@@ -86,6 +88,7 @@ public sealed class CertificationService(
             var copy = NewCopy(document, office, book, number, officer, date, issued.PageCount, issued.Fee, level, accessCode, CertificationStatus.Valid);
             copy.Sha256 = sha;
             copy.Size = issued.Pdf.Length;
+            copy.ProtectedUntil = protectedUntil;
             db.CertifiedCopies.Add(copy);
             await audit.AppendAsync("certification.issued", $"certification:{copy.Id}",
                 new { office = office.Code, book = book.Label, number, sha256 = sha, pages = issued.PageCount, fee = issued.Fee, request = request.Request.Id }, ct: ct);
@@ -200,12 +203,14 @@ public sealed class CertificationService(
         {
             throw new ProblemException(ProblemTypes.SignatureRejected, e.Message);
         }
+        var protectedUntil = ProtectedUntil(issued.Pdf);
         var sha = await blobs.PutAsync(issued.Pdf, ct);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var rows = await db.CertifiedCopies.Where(c => c.Id == copy.Id && c.Status == CertificationStatus.AwaitingSignature)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CertificationStatus.Valid).SetProperty(c => c.Sha256, sha)
-                .SetProperty(c => c.Size, issued.Pdf.LongLength).SetProperty(c => c.IssuedAt, clock.GetUtcNow()), ct);
+                .SetProperty(c => c.Size, issued.Pdf.LongLength).SetProperty(c => c.IssuedAt, clock.GetUtcNow())
+                .SetProperty(c => c.ProtectedUntil, protectedUntil), ct);
         if (rows != 1) throw new ProblemException(ProblemTypes.SigningSessionExpired);
         await db.Documents.Where(d => d.Id == copy.DocumentId).ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DocumentStatus.Certified), ct);
         await db.ExternalSigningSessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(ct);
@@ -432,6 +437,9 @@ public sealed class CertificationService(
         return new CertificationResponse(copy.Id, copy.Number, book.Label, accessCode, url, svg, copy.PageCount, copy.Fee, copy.Sha256!, copy.Level,
             copy.Date, office.Name, request.Id, copy.DocumentId);
     }
+
+    /// <summary>Recorded with the copy so the archive job finds copies due for extension by an index.</summary>
+    private DateTimeOffset? ProtectedUntil(byte[] pdf) => Signing.Validation.ArchiveProtection.Of(pdf, trust.Anchors)?.Until;
 
     private DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(Vietnam).DateTime);
 

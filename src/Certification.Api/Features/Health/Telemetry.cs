@@ -8,8 +8,9 @@ using OpenTelemetry.Trace;
 namespace Certification.Api.Features.Health;
 
 /// <summary>The service's own instruments: Meter and ActivitySource "Certification". Counters of
-/// certifications, verifications and failures, and a histogram of compose+sign latency. Readable in-process
-/// (dotnet-counters, a MeterListener) and exported over OTLP when an endpoint is configured.</summary>
+/// certifications, verifications, failures and archive extensions (and their failures), and a histogram of
+/// compose+sign latency. Readable in-process (dotnet-counters, a MeterListener) and exported over OTLP when an
+/// endpoint is configured.</summary>
 public static class Telemetry
 {
     public const string Name = "Certification";
@@ -18,6 +19,10 @@ public static class Telemetry
     public static readonly Counter<long> Certifications = Meter.CreateCounter<long>("certification.certifications", "{copy}", "Certified copies issued");
     public static readonly Counter<long> Verifications = Meter.CreateCounter<long>("certification.verifications", "{file}", "PDFs verified");
     public static readonly Counter<long> Failures = Meter.CreateCounter<long>("certification.failures", "{error}", "Requests answered with an error problem (by type)");
+    public static readonly Counter<long> ArchiveExtensions = Meter.CreateCounter<long>("certification.archive.extensions", "{copy}",
+        "Stored copies extended with fresh validation data and a new document timestamp");
+    public static readonly Counter<long> ArchiveFailures = Meter.CreateCounter<long>("certification.archive.failures", "{copy}",
+        "Archive extensions that failed (the stored copy is left as it was)");
     public static readonly Histogram<double> SigningLatency = Meter.CreateHistogram<double>("certification.signing.duration", "ms", "Compose and sign time of one copy");
 
     /// <summary>OpenTelemetry metrics and traces, exported over OTLP only when configured

@@ -20,8 +20,8 @@ public sealed record RegistryMatch(
     string? RevocationReason);
 
 /// <summary>Finds an uploaded PDF in the registry: first by the SHA-256 of the file (the exact copy that was
-/// issued), then by the certification number, book and office printed in it (a copy that was changed, or
-/// re-saved, after issuance: found, but <c>hashMatches</c> is false).</summary>
+/// issued, or a version of it before an archive extension), then by the certification number, book and office
+/// printed in it (a copy that was changed, or re-saved, after issuance: found, but <c>hashMatches</c> is false).</summary>
 public sealed class Registry(CertificationDbContext db)
 {
     public static readonly RegistryMatch NotFound = new(false, null, null, null, null, null, null, null, false, null);
@@ -29,9 +29,10 @@ public sealed class Registry(CertificationDbContext db)
     public async Task<RegistryMatch> MatchAsync(ReadOnlyMemory<byte> pdf, CancellationToken ct)
     {
         var sha = Convert.ToHexStringLower(SHA256.HashData(pdf.Span));
-        var byHash = await db.CertifiedCopies.AsNoTracking().Include(c => c.Book).Include(c => c.Office)
-            .Where(c => c.Sha256 == sha && (c.Status == CertificationStatus.Valid || c.Status == CertificationStatus.Revoked))
-            .FirstOrDefaultAsync(ct);
+        // The current version, or one a later archive extension appended to (the citizen's earlier download).
+        var byHash = await Issued().Where(c => c.Sha256 == sha).FirstOrDefaultAsync(ct)
+                     ?? await Issued().Where(c => db.ArchiveExtensions.Where(e => e.PreviousSha256 == sha).Select(e => e.CertifiedCopyId).Contains(c.Id))
+                         .FirstOrDefaultAsync(ct);
         if (byHash is not null) return await ToMatchAsync(byHash, "sha256", true, ct);
 
         var printed = Printed(pdf);
@@ -41,10 +42,12 @@ public sealed class Registry(CertificationDbContext db)
         var books = await db.Books.AsNoTracking().Where(b => b.OfficeId == office.Id).ToListAsync(ct);
         var book = books.FirstOrDefault(b => b.Label == p.Book);
         if (book is null) return NotFound;
-        var copy = await db.CertifiedCopies.AsNoTracking().Include(c => c.Book).Include(c => c.Office)
-            .SingleOrDefaultAsync(c => c.BookId == book.Id && c.Number == p.Number && (c.Status == CertificationStatus.Valid || c.Status == CertificationStatus.Revoked), ct);
+        var copy = await Issued().SingleOrDefaultAsync(c => c.BookId == book.Id && c.Number == p.Number, ct);
         return copy is null ? NotFound : await ToMatchAsync(copy, "certificationNumber", false, ct);
     }
+
+    private IQueryable<CertifiedCopy> Issued() => db.CertifiedCopies.AsNoTracking().Include(c => c.Book).Include(c => c.Office)
+        .Where(c => c.Status == CertificationStatus.Valid || c.Status == CertificationStatus.Revoked);
 
     private async Task<RegistryMatch> ToMatchAsync(CertifiedCopy c, string by, bool hashMatches, CancellationToken ct)
     {

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Certification.Api.Infrastructure;
 using Certification.Signing.Validation;
-using Certification.Signing.Validation.Policy;
 
 namespace Certification.Api.Features.Verifications;
 
@@ -15,14 +14,7 @@ public sealed class ValidatorDocumentVerifier(TrustServices trust, TimeProvider 
 {
     public async Task<JsonObject> VerifyAsync(ReadOnlyMemory<byte> pdf, CancellationToken ct = default)
     {
-        var options = new ValidationOptions
-        {
-            TrustAnchors = trust.Anchors,
-            Offline = false,
-            OnlineSource = trust.ValidationSource,
-            ValidationTime = clock.GetUtcNow(),
-        };
-        var report = await PdfSignatureValidator.ValidateAsync(pdf, options, ct);
+        var report = await PdfSignatureValidator.ValidateAsync(pdf, trust.ValidationOptions(clock.GetUtcNow()), ct);
         return JsonNode.Parse(report.ToJson())!.AsObject();
     }
 }

@@ -114,10 +114,26 @@ internal sealed class CertifiedCopyConfiguration : IEntityTypeConfiguration<Cert
         b.HasIndex(c => c.Sha256);
         b.HasIndex(c => c.AccessCodeHash).IsUnique();
         b.HasIndex(c => c.DocumentId).IsUnique();
+        // The archive job asks for valid copies whose protection ends soon, without reading any PDF.
+        b.HasIndex(c => new { c.Status, c.ProtectedUntil });
         b.HasOne(c => c.Book).WithMany().HasForeignKey(c => c.BookId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne(c => c.Office).WithMany().HasForeignKey(c => c.OfficeId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne(c => c.Certifier).WithMany().HasForeignKey(c => c.CertifierId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne(c => c.Document).WithMany().HasForeignKey(c => c.DocumentId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class ArchiveExtensionConfiguration : IEntityTypeConfiguration<ArchiveExtension>
+{
+    public void Configure(EntityTypeBuilder<ArchiveExtension> b)
+    {
+        b.Property(e => e.PreviousSha256).HasMaxLength(64);
+        b.Property(e => e.Sha256).HasMaxLength(64);
+        b.HasOne<CertifiedCopy>().WithMany().HasForeignKey(e => e.CertifiedCopyId).OnDelete(DeleteBehavior.Restrict);
+        // Two nodes extending the same version cannot both record it.
+        b.HasIndex(e => new { e.CertifiedCopyId, e.Sequence }).IsUnique();
+        // The registry recognises earlier versions a citizen may hold.
+        b.HasIndex(e => e.PreviousSha256);
     }
 }
 

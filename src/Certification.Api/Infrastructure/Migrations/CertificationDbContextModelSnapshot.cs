@@ -46,6 +46,50 @@ namespace Certification.Api.Infrastructure.Migrations
                     b.ToTable("ApiClients");
                 });
 
+            modelBuilder.Entity("Certification.Api.Domain.ArchiveExtension", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CertifiedCopyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExtendedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PreviousSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ProtectedUntilAfter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ProtectedUntilBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PreviousSha256");
+
+                    b.HasIndex("CertifiedCopyId", "Sequence")
+                        .IsUnique();
+
+                    b.ToTable("ArchiveExtensions");
+                });
+
             modelBuilder.Entity("Certification.Api.Domain.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -246,6 +290,9 @@ namespace Certification.Api.Infrastructure.Migrations
                     b.Property<int>("PageCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("ProtectedUntil")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Sha256")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -274,6 +321,8 @@ namespace Certification.Api.Infrastructure.Migrations
 
                     b.HasIndex("BookId", "Number")
                         .IsUnique();
+
+                    b.HasIndex("Status", "ProtectedUntil");
 
                     b.ToTable("CertifiedCopies");
                 });
@@ -575,6 +624,15 @@ namespace Certification.Api.Infrastructure.Migrations
                     b.HasIndex("OfficeId", "OfficerId");
 
                     b.ToTable("SigningIdentities");
+                });
+
+            modelBuilder.Entity("Certification.Api.Domain.ArchiveExtension", b =>
+                {
+                    b.HasOne("Certification.Api.Domain.CertifiedCopy", null)
+                        .WithMany()
+                        .HasForeignKey("CertifiedCopyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Certification.Api.Domain.Authorisation", b =>

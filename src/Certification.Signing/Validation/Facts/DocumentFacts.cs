@@ -23,6 +23,19 @@ public sealed class DocumentFacts
     public long TrailingBytes { get; init; }
 
     public IReadOnlyList<string> Findings { get; init; } = [];
+
+    /// <summary>Every certificate the file carries: the DSS, each signature's CMS and each timestamp token.</summary>
+    public List<X509Certificate> CertificatePool()
+    {
+        var pool = new List<X509Certificate>(Dss.Certificates);
+        foreach (var s in Signatures)
+        {
+            if (s.Cms is { } cms) pool.AddRange(cms.Certificates);
+            if (s.SignatureTimestamp is { } ts) pool.AddRange(ts.Token.GetCertificates().EnumerateMatches(null));
+            if (s.DocumentTimestamp is { } dts) pool.AddRange(dts.Token.GetCertificates().EnumerateMatches(null));
+        }
+        return pool.Distinct().ToList();
+    }
 }
 
 /// <summary>Certificates and revocation data from one place (the DSS, a CMS, or fetched online).</summary>

@@ -53,6 +53,50 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
                     b.ToTable("ApiClients");
                 });
 
+            modelBuilder.Entity("Certification.Api.Domain.ArchiveExtension", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CertifiedCopyId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ExtendedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PreviousSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("ProtectedUntilAfter")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("ProtectedUntilBefore")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PreviousSha256");
+
+                    b.HasIndex("CertifiedCopyId", "Sequence")
+                        .IsUnique();
+
+                    b.ToTable("ArchiveExtensions");
+                });
+
             modelBuilder.Entity("Certification.Api.Domain.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -257,6 +301,9 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
                     b.Property<int>("PageCount")
                         .HasColumnType("integer");
 
+                    b.Property<DateTimeOffset?>("ProtectedUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Sha256")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -285,6 +332,8 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
 
                     b.HasIndex("BookId", "Number")
                         .IsUnique();
+
+                    b.HasIndex("Status", "ProtectedUntil");
 
                     b.ToTable("CertifiedCopies");
                 });
@@ -594,6 +643,15 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
                     b.HasIndex("OfficeId", "OfficerId");
 
                     b.ToTable("SigningIdentities");
+                });
+
+            modelBuilder.Entity("Certification.Api.Domain.ArchiveExtension", b =>
+                {
+                    b.HasOne("Certification.Api.Domain.CertifiedCopy", null)
+                        .WithMany()
+                        .HasForeignKey("CertifiedCopyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Certification.Api.Domain.Authorisation", b =>
