@@ -10,6 +10,7 @@ namespace Certification.Benchmarks;
 /// diploma at 300 dpi in colour (its statement does not fit on the last page, so a page is appended).
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class ComposeBenchmarks
 {
     private readonly CertifiedCopyComposer _composer = new();

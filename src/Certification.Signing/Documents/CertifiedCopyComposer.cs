@@ -59,21 +59,25 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
         details = details.Normalized();
         var pages = _intake.Inspect(scans);
         var fee = details.Fees.FeeFor(pages.Count);
-        var images = new PageImage?[pages.Count];
-        for (var i = 0; i < pages.Count; i++)
-            images[i] = pages[i].Format == ScanFormat.Pdf ? null : PageImages.Create(pages[i], wantLuminance: i == pages.Count - 1);
 
         // The statement: bottom right of the last page if that paper is blank, else bottom left, else a page of its own.
+        // The block plus a clearance of 14 pt must be blank paper; only that band of the last page is examined.
+        const double clear = 14;
         var blockHeight = CopyOverlay.BlockHeight(details, pages.Count, fee);
         var last = pages[^1];
-        StatementPlacement? onLast = null;
-        if (images[^1]?.Luminance is { } map && last.WidthPoints >= CopyOverlay.BlockWidth + 2 * Margin && last.HeightPoints >= blockHeight + 3 * Margin + 60)
+        var top = last.HeightPoints - Margin - 14 - blockHeight;
+        var roomOnLast = last.WidthPoints >= CopyOverlay.BlockWidth + 2 * Margin && last.HeightPoints >= blockHeight + 3 * Margin + 60;
+        var images = new PageImage?[pages.Count];
+        for (var i = 0; i < pages.Count; i++)
         {
-            var top = last.HeightPoints - Margin - 14 - blockHeight;
+            images[i] = pages[i].Format == ScanFormat.Pdf ? null
+                : PageImages.Create(pages[i], luminanceFrom: i == pages.Count - 1 && roomOnLast ? (top - clear) / last.HeightPoints : null);
+        }
+        StatementPlacement? onLast = null;
+        if (roomOnLast && images[^1]?.Luminance is { } map)
+        {
             foreach (var left in new[] { last.WidthPoints - Margin - CopyOverlay.BlockWidth, Margin })
             {
-                // The block plus a clearance of 14 pt must be blank paper.
-                const double clear = 14;
                 if (map.IsBlank((left - clear) / last.WidthPoints, (top - clear) / last.HeightPoints,
                         (left + CopyOverlay.BlockWidth + clear) / last.WidthPoints, (top + blockHeight + clear) / last.HeightPoints))
                 {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using BitMiracle.LibTiff.Classic;
@@ -19,11 +20,14 @@ internal sealed record PageImage(PdfStream XObject, LuminanceMap? Luminance);
 /// </summary>
 internal static class PageImages
 {
-    public static PageImage Create(ScanPage page, bool wantLuminance) => page.Format switch
+    /// <param name="luminanceFrom">When set, a luminance map is wanted of the displayed page from this
+    /// fraction of its height down to the bottom (where the statement may go); decoders that must decode
+    /// the whole image anyway map all of it.</param>
+    public static PageImage Create(ScanPage page, double? luminanceFrom) => page.Format switch
     {
-        ScanFormat.Jpeg => new PageImage(Jpeg(page), wantLuminance ? LuminanceMap.FromEncoded(page.Content, page.Orientation) : null),
+        ScanFormat.Jpeg => new PageImage(Jpeg(page), luminanceFrom is { } from ? LuminanceMap.FromEncoded(page.Content, page.Orientation, from) : null),
         ScanFormat.Png when page.Png!.CanPassThrough => new PageImage(PngPassThrough(page),
-            wantLuminance ? LuminanceMap.FromEncoded(page.Content, page.Orientation) : null),
+            luminanceFrom is { } from ? LuminanceMap.FromEncoded(page.Content, page.Orientation, from) : null),
         ScanFormat.Png => DecodedPng(page),
         ScanFormat.Tiff => DecodedTiff(page),
         _ => throw new InvalidOperationException("PDF pages are imported, not drawn as images"),
@@ -259,21 +263,29 @@ internal static class PageImages
     }
 }
 
-/// <summary>A coarse (about 50 dpi) gray map of a page as displayed (orientation applied), 0 black – 255 white.</summary>
-internal sealed class LuminanceMap(int width, int height, byte[] values)
+/// <summary>A coarse (about 40–50 dpi) gray map of a page as displayed (orientation applied), 0 black – 255
+/// white, covering the page from <see cref="Top"/> (a fraction of its height) to the bottom.</summary>
+internal sealed class LuminanceMap(int width, int height, byte[] values, double top = 0)
 {
+    /// <summary>Paper darker than this is not taken for blank paper (a dark photograph is not room for the statement).</summary>
+    private const int LightestInk = 160;
+
     public int Width { get; } = width;
     public int Height { get; } = height;
+    public double Top { get; } = top;
 
     public byte this[int x, int y] => values[y * Width + x];
 
-    /// <summary>True when the region (fractions of the page, origin top-left) holds no ink: its cells
-    /// are all close to the paper tone (the page's 90th-percentile luminance).</summary>
+    /// <summary>True when the region (fractions of the page, origin top-left) holds no ink: its cells are
+    /// all close to the paper tone (the mapped area's 90th-percentile luminance), and that tone is light.</summary>
     public bool IsBlank(double left, double top, double right, double bottom)
     {
+        if (top < Top - 1e-9) return false;
         var paper = _paperTone ??= Percentile(values, 0.9);
+        if (paper < LightestInk) return false;
         var threshold = paper - Math.Max(40, paper / 5);
-        int x0 = (int)Math.Floor(left * Width), x1 = (int)Math.Ceiling(right * Width), y0 = (int)Math.Floor(top * Height), y1 = (int)Math.Ceiling(bottom * Height);
+        double Row(double y) => (y - Top) / (1 - Top) * Height;
+        int x0 = (int)Math.Floor(left * Width), x1 = (int)Math.Ceiling(right * Width), y0 = (int)Math.Floor(Row(top)), y1 = (int)Math.Ceiling(Row(bottom));
         x0 = Math.Clamp(x0, 0, Width); x1 = Math.Clamp(x1, 0, Width); y0 = Math.Clamp(y0, 0, Height); y1 = Math.Clamp(y1, 0, Height);
         int cells = 0, ink = 0;
         for (var y = y0; y < y1; y++)
@@ -302,39 +314,40 @@ internal sealed class LuminanceMap(int width, int height, byte[] values)
     }
 
     /// <summary>Decodes an encoded JPEG or PNG at reduced size with SkiaSharp: JPEG scales by 1/8 in the
-    /// DCT domain (libjpeg-turbo), so only a 1/64 size image is decoded, in one call, and each of its
-    /// pixels is a cell; formats that cannot scale are decoded row by row and averaged.</summary>
-    public static LuminanceMap? FromEncoded(ReadOnlyMemory<byte> content, int orientation)
+    /// DCT domain (libjpeg-turbo), so each decoded pixel is a cell; formats that cannot scale are averaged.
+    /// Only the rows that show the displayed page from <paramref name="from"/> down are decoded: rows above
+    /// are skipped (entropy-decoded, nothing else) or, when the image is stored upside down, never reached.</summary>
+    public static LuminanceMap? FromEncoded(ReadOnlyMemory<byte> content, int orientation, double from)
     {
         using var data = SKData.CreateCopy(content.Span);
         using var codec = SKCodec.Create(data);
         if (codec is null) return null;
         var size = codec.GetScaledDimensions(0.125f);
-        var scaled = size.Width < codec.Info.Width;
         var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var rgba = new byte[size.Width * 4 * (scaled ? size.Height : 1)];
+        // Display rows run along stored rows for orientations 1–4 (ISO 12234-2 / TIFF tag 274); 3 and 4 are upside down.
+        var wanted = orientation <= 4 ? Math.Clamp((int)Math.Ceiling((1 - from) * size.Height) + 1, 1, size.Height) : size.Height;
+        var first = orientation is 3 or 4 ? 0 : size.Height - wanted;
+        var builder = new Builder(size.Width, wanted, size.Width < codec.Info.Width ? 1 : Math.Max(1, size.Width / 300));
+        var rgba = ArrayPool<byte>.Shared.Rent(size.Width * 4);
+        var luma = new byte[size.Width];
         var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
         try
         {
-            if (scaled)
-            {
-                if (codec.GetPixels(info, handle.AddrOfPinnedObject()) != SKCodecResult.Success) return null;
-                var cells = new byte[size.Width * size.Height];
-                Luma(rgba, cells);
-                return Oriented(cells, size.Width, size.Height, orientation);
-            }
             if (codec.StartScanlineDecode(info) != SKCodecResult.Success) return null;
-            var builder = new Builder(size.Width, size.Height, Math.Max(1, size.Width / 300));
-            var luma = new byte[size.Width];
-            for (var y = 0; y < size.Height; y++)
+            if (first > 0 && !codec.SkipScanlines(first)) return null;
+            for (var y = 0; y < wanted; y++)
             {
-                if (codec.GetScanlines(handle.AddrOfPinnedObject(), 1, rgba.Length) != 1) return null;
+                if (codec.GetScanlines(handle.AddrOfPinnedObject(), 1, size.Width * 4) != 1) return null;
                 Luma(rgba, luma);
                 builder.AddRow(luma, 1, 8);
             }
-            return builder.Build(orientation);
+            return builder.Build(orientation, top: 1 - (double)wanted / size.Height);
         }
-        finally { handle.Free(); }
+        finally
+        {
+            handle.Free();
+            ArrayPool<byte>.Shared.Return(rgba);
+        }
     }
 
     /// <summary>Rec. 601 luma of unpremultiplied RGBA pixels composited onto white paper.</summary>
@@ -348,10 +361,11 @@ internal sealed class LuminanceMap(int width, int height, byte[] values)
         }
     }
 
-    /// <summary>The map as displayed, from cells in stored order.</summary>
-    private static LuminanceMap Oriented(byte[] stored, int storedWidth, int storedHeight, int orientation)
+    /// <summary>The map as displayed, from cells in stored order (for a partial map, the stored rows that
+    /// show the displayed area from <paramref name="top"/> down; only orientations 1–4 are ever partial).</summary>
+    private static LuminanceMap Oriented(byte[] stored, int storedWidth, int storedHeight, int orientation, double top)
     {
-        if (orientation <= 1) return new LuminanceMap(storedWidth, storedHeight, stored);
+        if (orientation <= 1) return new LuminanceMap(storedWidth, storedHeight, stored, top);
         var swap = orientation >= 5;
         int w = swap ? storedHeight : storedWidth, h = swap ? storedWidth : storedHeight;
         var display = new byte[w * h];
@@ -362,7 +376,7 @@ internal sealed class LuminanceMap(int width, int height, byte[] values)
             int sx = Math.Clamp((int)(s * storedWidth), 0, storedWidth - 1), sy = Math.Clamp((int)(t * storedHeight), 0, storedHeight - 1);
             display[y * w + x] = stored[sy * storedWidth + sx];
         }
-        return new LuminanceMap(w, h, display);
+        return new LuminanceMap(w, h, display, top);
     }
 
     /// <summary>Box-averages rows into cells of factor × factor pixels.</summary>
@@ -392,11 +406,11 @@ internal sealed class LuminanceMap(int width, int height, byte[] values)
             }
         }
 
-        public LuminanceMap Build(int orientation)
+        public LuminanceMap Build(int orientation, double top = 0)
         {
             var stored = new byte[_cellsX * _cellsY];
             for (var i = 0; i < stored.Length; i++) stored[i] = _counts![i] == 0 ? (byte)255 : (byte)(_sums![i] / _counts[i]);
-            return Oriented(stored, _cellsX, _cellsY, orientation);
+            return Oriented(stored, _cellsX, _cellsY, orientation, top);
         }
     }
 }
