@@ -59,22 +59,25 @@ public sealed class ArchiveExtender(
         var archive = options.Value.Archive;
         var failed = await RecordMissingProtectionAsync(archive.BatchSize, ct);
         var extended = 0;
-        // Copies handled in this pass are not taken again, even when still due (failed, or extended with a
-        // timestamp authority whose own certificate ends within RenewBefore).
-        var handled = new List<Guid>();
+        // Copies handled in this pass are not taken again, even when still due: those extended in it (their
+        // authority's own certificate may end within RenewBefore) are recognised by their extension row, so a
+        // national backlog needs no list in memory; only the few that failed or were superseded are listed.
+        var passStarted = clock.GetUtcNow();
+        var skipped = new List<Guid>();
         while (true)
         {
             var due = clock.GetUtcNow() + archive.RenewBefore;
             var batch = await db.CertifiedCopies.AsNoTracking()
-                .Where(c => c.Status == CertificationStatus.Valid && c.ProtectedUntil != null && c.ProtectedUntil <= due && !handled.Contains(c.Id))
+                .Where(c => c.Status == CertificationStatus.Valid && c.ProtectedUntil != null && c.ProtectedUntil <= due && !skipped.Contains(c.Id)
+                            && !db.ArchiveExtensions.Any(e => e.CertifiedCopyId == c.Id && e.ExtendedAt >= passStarted))
                 .OrderBy(c => c.ProtectedUntil).Take(archive.BatchSize)
                 .Select(c => new { c.Id, c.Sha256, c.ProtectedUntil }).ToListAsync(ct);
             if (batch.Count == 0) return Finish(extended, failed);
             foreach (var copy in batch)
             {
-                handled.Add(copy.Id);
                 var outcome = await TryExtendAsync(copy.Id, copy.Sha256!, copy.ProtectedUntil!.Value, ct);
                 if (outcome == Outcome.Extended) extended++;
+                else skipped.Add(copy.Id);
                 if (outcome is Outcome.Failed or Outcome.PassStopped)
                 {
                     failed++;
