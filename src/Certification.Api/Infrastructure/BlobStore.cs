@@ -8,6 +8,9 @@ public interface IBlobStore
     /// <summary>Stores the bytes durably and returns their SHA-256 (lower-case hex). Idempotent.</summary>
     Task<string> PutAsync(ReadOnlyMemory<byte> content, CancellationToken ct = default);
 
+    /// <summary>Stores a seekable stream's whole content (read from its start) without holding it in memory.</summary>
+    Task<string> PutAsync(Stream content, CancellationToken ct = default);
+
     /// <summary>Opens a stored blob, or null. Only complete blobs are ever visible.</summary>
     Stream? OpenRead(string sha256);
 
@@ -47,9 +50,19 @@ public sealed class FileSystemBlobStore : IBlobStore
         Directory.CreateDirectory(_temporary);
     }
 
-    public async Task<string> PutAsync(ReadOnlyMemory<byte> content, CancellationToken ct = default)
+    public Task<string> PutAsync(ReadOnlyMemory<byte> content, CancellationToken ct = default) =>
+        StoreAsync(Convert.ToHexStringLower(SHA256.HashData(content.Span)), (stream, c) => stream.WriteAsync(content, c).AsTask(), ct);
+
+    public async Task<string> PutAsync(Stream content, CancellationToken ct = default)
     {
-        var sha = Convert.ToHexStringLower(SHA256.HashData(content.Span));
+        content.Position = 0;
+        var sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(content, ct));
+        content.Position = 0;
+        return await StoreAsync(sha, content.CopyToAsync, ct);
+    }
+
+    private async Task<string> StoreAsync(string sha, Func<Stream, CancellationToken, Task> write, CancellationToken ct)
+    {
         var path = PathOf(sha);
         if (File.Exists(path)) return sha;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -58,7 +71,7 @@ public sealed class FileSystemBlobStore : IBlobStore
         {
             await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
             {
-                await stream.WriteAsync(content, ct);
+                await write(stream, ct);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temporary, path, overwrite: true);

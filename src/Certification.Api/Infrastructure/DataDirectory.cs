@@ -5,7 +5,8 @@ using Microsoft.Extensions.Options;
 namespace Certification.Api.Infrastructure;
 
 /// <summary>The layout of <c>Certification:DataDirectory</c>: <c>certification.db</c>, <c>blobs/</c>,
-/// <c>keys/</c> (generated secrets, mode 0600) and <c>pki/</c> (demo PKI).</summary>
+/// <c>keys/</c> (generated secrets, mode 0600), <c>pki/</c> (demo PKI) and <c>scratch/</c> (copies being
+/// composed and signed; private to this node, emptied at start).</summary>
 public sealed class DataDirectory
 {
     public DataDirectory(IOptions<CertificationOptions> options)
@@ -20,6 +21,25 @@ public sealed class DataDirectory
     public string Blobs => Path.Combine(Root, "blobs");
     public string Keys => Path.Combine(Root, "keys");
     public string Pki => Path.Combine(Root, "pki");
+    public string Scratch => Path.Combine(Root, "scratch");
+
+    /// <summary>A new file in scratch/ for a copy being issued, deleted when closed (a crash's leftovers go at the next start).</summary>
+    public FileStream CreateScratchFile()
+    {
+        Directory.CreateDirectory(Scratch);
+        var path = Path.Combine(Scratch, $"{Guid.NewGuid():N}.pdf");
+        return new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920,
+            FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+    }
+
+    /// <summary>Deletes what a crash left in scratch/; returns how many files.</summary>
+    public int EmptyScratch()
+    {
+        if (!Directory.Exists(Scratch)) return 0;
+        var files = Directory.GetFiles(Scratch);
+        foreach (var file in files) File.Delete(file);
+        return files.Length;
+    }
 
     /// <summary>Reads a secret from keys/, creating it (random bytes, owner-only) on first use.</summary>
     public byte[] GetOrCreateSecret(string name, int length = 32)

@@ -40,15 +40,27 @@ public sealed class PostgresBlobStore : IBlobStore, IDisposable
         }
     }
 
-    public async Task<string> PutAsync(ReadOnlyMemory<byte> content, CancellationToken ct = default)
+    public Task<string> PutAsync(ReadOnlyMemory<byte> content, CancellationToken ct = default) =>
+        InsertAsync(Convert.ToHexStringLower(SHA256.HashData(content.Span)),
+            new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = content, NpgsqlDbType = NpgsqlDbType.Bytea }, content.Length, ct);
+
+    /// <summary>Npgsql sends a seekable stream's bytes to the server as it reads them (the bytea is not built in memory).</summary>
+    public async Task<string> PutAsync(Stream content, CancellationToken ct = default)
+    {
+        content.Position = 0;
+        var sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(content, ct));
+        content.Position = 0;
+        return await InsertAsync(sha, new NpgsqlParameter { Value = content, NpgsqlDbType = NpgsqlDbType.Bytea }, content.Length, ct);
+    }
+
+    private async Task<string> InsertAsync(string sha, NpgsqlParameter content, long length, CancellationToken ct)
     {
         await EnsureSchemaAsync(ct);
-        var sha = Convert.ToHexStringLower(SHA256.HashData(content.Span));
         await using var command = _source.CreateCommand(
             "INSERT INTO certification_blobs (sha256, content, size) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING");
         command.Parameters.Add(new NpgsqlParameter { Value = sha });
-        command.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = content, NpgsqlDbType = NpgsqlDbType.Bytea });
-        command.Parameters.Add(new NpgsqlParameter { Value = (long)content.Length });
+        command.Parameters.Add(content);
+        command.Parameters.Add(new NpgsqlParameter { Value = length });
         await command.ExecuteNonQueryAsync(ct);
         return sha;
     }

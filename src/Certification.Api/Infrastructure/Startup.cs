@@ -41,7 +41,7 @@ public sealed class StartupTasks(IServiceProvider services, IOptions<Certificati
         await HsmSeals.RegisterAsync(db, sp.GetRequiredService<AuditTrail>(), options.Value, log, ct);
         var blobs = sp.GetRequiredService<IBlobStore>();
         var sweepBefore = sp.GetRequiredService<TimeProvider>().GetUtcNow() - BlobStores.OrphanGracePeriod(options.Value);
-        var temporary = blobs.DeleteUnfinishedWrites(sweepBefore);
+        var temporary = blobs.DeleteUnfinishedWrites(sweepBefore) + sp.GetRequiredService<DataDirectory>().EmptyScratch();
         var referenced = (await db.CertifiedCopies.AsNoTracking().Where(c => c.Sha256 != null).Select(c => c.Sha256!).ToListAsync(ct))
             .Concat(await db.ExternalSigningSessions.AsNoTracking().Select(s => s.PreparedSha256).ToListAsync(ct))
             // Versions before an archive extension: citizens may hold them, and they stay verifiable.

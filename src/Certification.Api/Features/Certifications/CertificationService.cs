@@ -8,6 +8,7 @@ using Certification.Api.Infrastructure;
 using Certification.Api.Options;
 using Certification.Api.Problems;
 using Certification.Signing.Pades;
+using Certification.Signing.Pdf.Writing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using QRCoder;
@@ -36,6 +37,7 @@ public sealed class CertificationService(
     BookLocks locks,
     PublicBaseUrl baseUrl,
     TrustServices trust,
+    DataDirectory data,
     IOptions<CertificationOptions> options,
     TimeProvider clock,
     ILogger<CertificationService> log)
@@ -69,11 +71,16 @@ public sealed class CertificationService(
             var number = book.LastNumber + 1;
             var details = Details(office, officer, authorisation, command.DocumentTitle, book, number, date, accessCode);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var issued = await issuer.IssueAsync(command.Files, details, certifierKey, officeKey, level, ct);
+            // Composed and signed in a scratch file, then stored from it: a large scan set costs about its own
+            // size in memory, not a copy of the PDF per signed revision (docs/performance.md).
+            await using var scratch = data.CreateScratchFile();
+            var issued = await issuer.IssueToFileAsync(command.Files, details, certifierKey, officeKey, scratch, level, ct);
             var composed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             Health.Telemetry.SigningLatency.Record(composed.TotalMilliseconds, new KeyValuePair<string, object?>("level", level.Name()));
-            var protectedUntil = ProtectedUntil(issued.Pdf);
-            var sha = await blobs.PutAsync(issued.Pdf, ct);
+            DateTimeOffset? protectedUntil;
+            using (var signed = IncrementalPdf.OnDisk(scratch)) protectedUntil = ProtectedUntil(signed.Open().Data);
+            var sha = await blobs.PutAsync(scratch, ct);
+            if (sha != issued.Sha256Hex) throw new InvalidOperationException("The stored copy differs from the one signed");
             var stored = System.Diagnostics.Stopwatch.GetElapsedTime(started);
 
             await using var opened = locked is null ? await db.Database.BeginTransactionAsync(ct) : null;
@@ -87,7 +94,7 @@ public sealed class CertificationService(
             var document = AddDocument(request, command.DocumentTitle, issued.PageCount, DocumentStatus.Certified);
             var copy = NewCopy(document, office, book, number, officer, date, issued.PageCount, issued.Fee, level, accessCode, CertificationStatus.Valid);
             copy.Sha256 = sha;
-            copy.Size = issued.Pdf.Length;
+            copy.Size = issued.Length;
             copy.ProtectedUntil = protectedUntil;
             db.CertifiedCopies.Add(copy);
             await audit.AppendAsync("certification.issued", $"certification:{copy.Id}",
@@ -439,7 +446,7 @@ public sealed class CertificationService(
     }
 
     /// <summary>Recorded with the copy so the archive job finds copies due for extension by an index.</summary>
-    private DateTimeOffset? ProtectedUntil(byte[] pdf) => Signing.Validation.ArchiveProtection.Of(pdf, trust.Anchors)?.Until;
+    private DateTimeOffset? ProtectedUntil(ReadOnlyMemory<byte> pdf) => Signing.Validation.ArchiveProtection.Of(pdf, trust.Anchors)?.Until;
 
     private DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(Vietnam).DateTime);
 
