@@ -21,9 +21,10 @@ public static class Uploads
         var result = new List<ScanFile>(files.Count);
         foreach (var file in files)
         {
-            using var buffer = new MemoryStream((int)Math.Min(file.Length, int.MaxValue));
-            await file.CopyToAsync(buffer, ct);
-            result.Add(new ScanFile(Path.GetFileName(file.FileName ?? "scan"), buffer.ToArray()));
+            // ASP.NET Core keeps large parts in temporary files; each is read once into an array of its exact size.
+            var content = new byte[file.Length];
+            await using (var stream = file.OpenReadStream()) await stream.ReadExactlyAsync(content, ct);
+            result.Add(new ScanFile(Path.GetFileName(file.FileName ?? "scan"), content));
         }
         return result;
     }
