@@ -36,10 +36,10 @@ public enum CertificationStatus
     Valid,
     /// <summary>Revoked as issued in error.</summary>
     Revoked,
-    /// <summary>Number reserved by a two-step signing that is waiting for the external signer.</summary>
+    /// <summary>Composed with the book's next number and waiting for the external signer. Not a book entry:
+    /// the number is taken only when the signature arrives (and only if nobody took it meanwhile), so an
+    /// abandoned signature leaves no gap (Circular 01/2020: numbers without gaps or reuse).</summary>
     AwaitingSignature,
-    /// <summary>A reserved number whose external signature never came: kept in the book as void.</summary>
-    Voided,
 }
 
 /// <summary>A certification: one number in one book for one document, with its stored signed copy.</summary>

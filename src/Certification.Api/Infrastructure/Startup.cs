@@ -56,7 +56,7 @@ public sealed class StartupTasks(IServiceProvider services, IOptions<Certificati
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }
 
-/// <summary>Voids two-step reservations whose external signature did not arrive in time.</summary>
+/// <summary>Ends two-step signing sessions whose external signature did not arrive in time.</summary>
 public sealed class ExternalSigningSweeper(IServiceProvider services, ILogger<ExternalSigningSweeper> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -67,8 +67,8 @@ public sealed class ExternalSigningSweeper(IServiceProvider services, ILogger<Ex
             try
             {
                 using var scope = services.CreateScope();
-                var voided = await scope.ServiceProvider.GetRequiredService<CertificationService>().VoidExpiredAsync(stoppingToken);
-                if (voided > 0) log.LogInformation("Voided {Count} expired two-step reservations", voided);
+                var expired = await scope.ServiceProvider.GetRequiredService<CertificationService>().ExpireSessionsAsync(stoppingToken);
+                if (expired > 0) log.LogInformation("Ended {Count} expired two-step signing sessions", expired);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

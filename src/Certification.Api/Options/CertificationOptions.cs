@@ -102,7 +102,7 @@ public sealed class SigningOptions
     /// always answered in-process.</summary>
     public List<string> RevocationHosts { get; set; } = [];
 
-    /// <summary>How long a two-step (external) signature may wait for the signer; then its number is voided.</summary>
+    /// <summary>How long a two-step (external) signature may wait for the signer; then the session ends (no number was taken).</summary>
     public TimeSpan ExternalSigningTimeout { get; set; } = TimeSpan.FromMinutes(15);
 }
 

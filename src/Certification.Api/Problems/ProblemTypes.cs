@@ -34,7 +34,9 @@ public static class ProblemTypes
     public static readonly ProblemType NumberConflict = new("number-conflict", 409, "The certification book moved on; retry");
     public static readonly ProblemType DocumentAlreadyDecided = new("document-already-decided", 409, "The document was already certified or refused");
     public static readonly ProblemType CopyRevoked = new("copy-revoked", 410, "The copy was revoked by the office that issued it");
-    public static readonly ProblemType SigningSessionExpired = new("signing-session-expired", 410, "The signing session expired; its number was voided");
+    public static readonly ProblemType SigningSessionExpired = new("signing-session-expired", 410, "The signing session expired; prepare the signature again");
+    public static readonly ProblemType NumberTakenMeanwhile = new("number-taken-meanwhile", 409,
+        "The book gave this number to another copy while the signature was pending; prepare and sign again");
     public static readonly ProblemType RequestTooLarge = new("request-too-large", 413, "The request body is too large");
     public static readonly ProblemType UnsupportedMediaType = new("unsupported-media-type", 415, "Expected multipart/form-data or JSON");
     public static readonly ProblemType NotAPdf = new("not-a-pdf", 422, "The file is not a PDF");
@@ -51,7 +53,7 @@ public static class ProblemTypes
     [
         InvalidRequest, NoFiles, TooManyFiles, Unauthenticated, SignInFailed, Forbidden, OtherOffice, NotAuthorisedToCertify,
         NotFound, CopyNotFound, MethodNotAllowed, OfficeReadOnly, NoSigningKey, ExternalSignerRequired, AlreadyRevoked,
-        NotRevocable, CopyRevoked, NumberConflict, DocumentAlreadyDecided, SigningSessionExpired, RequestTooLarge, UnsupportedMediaType,
+        NotRevocable, CopyRevoked, NumberConflict, DocumentAlreadyDecided, SigningSessionExpired, NumberTakenMeanwhile, RequestTooLarge, UnsupportedMediaType,
         NotAPdf, SignatureRejected, RateLimited, SignInThrottled, InternalError, SigningUnavailable,
     ];
 

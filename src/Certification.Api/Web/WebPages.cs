@@ -78,7 +78,7 @@ public static class WebPages
         var hash = AccessCodes.Hash(normalised ?? accessCode);
         var copy = await db.CertifiedCopies.AsNoTracking().Include(c => c.Book).Include(c => c.Office).Include(c => c.Document).Include(c => c.Certifier)
             .SingleOrDefaultAsync(c => c.AccessCodeHash == hash, ct);
-        return normalised is null || copy is null || copy.Status is CertificationStatus.AwaitingSignature or CertificationStatus.Voided ? null : copy;
+        return normalised is null || copy is null || copy.Status == CertificationStatus.AwaitingSignature ? null : copy;
     }
 
     private static async Task<IResult> CitizenPdf(string accessCode, bool? download, CertificationDbContext db, IBlobStore blobs, HttpContext http, CancellationToken ct)

@@ -110,8 +110,9 @@ public sealed class CertificationService(
         throw new ProblemException(ProblemTypes.NumberConflict);
     }
 
-    /// <summary>Two-step signing, step one: reserves the next number (it stays in the book: completed, or voided
-    /// when the signer never answers), composes the copy and returns what the external key must sign.</summary>
+    /// <summary>Two-step signing, step one: composes the copy with the book's next number and returns what the
+    /// external key must sign. The number is not taken yet (the copy awaits its signature outside the book);
+    /// completion takes it if nobody did meanwhile, so an abandoned signature leaves no gap in the book.</summary>
     public async Task<PreparedSigningResponse> PrepareAsync(ClaimsPrincipal user, CertifyCommand command, CancellationToken ct)
     {
         var (officer, office, authorisation, date) = await RequireCertifierAsync(user, ct);
@@ -127,45 +128,36 @@ public sealed class CertificationService(
             : keys.Open(personal).Algorithm;
         var accessCode = AccessCodes.New();
         var level = Level;
-        using var held = await locks.AcquireAsync(BookKey(office.Id, date.Year), ct);
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            var book = await OpenBookAsync(office.Id, date, ct);
-            var number = book.LastNumber + 1;
-            var details = Details(office, officer, authorisation, command.DocumentTitle, book, number, date, accessCode);
-            var prepared = await issuer.PrepareAsync(command.Files, details, chain, algorithm, level, ct);
-            var preparedSha = await blobs.PutAsync(prepared.ComposedPdf, ct);
+        CertificationBook book;
+        using (await locks.AcquireAsync(BookKey(office.Id, date.Year), ct)) book = await OpenBookAsync(office.Id, date, ct);
+        var number = book.LastNumber + 1;
+        var details = Details(office, officer, authorisation, command.DocumentTitle, book, number, date, accessCode);
+        var prepared = await issuer.PrepareAsync(command.Files, details, chain, algorithm, level, ct);
+        var preparedSha = await blobs.PutAsync(prepared.ComposedPdf, ct);
 
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            if (!await AdvanceBookAsync(book.Id, number, ct))
-            {
-                await tx.RollbackAsync(ct);
-                continue;
-            }
-            var document = AddDocument(request, command.DocumentTitle, prepared.PageCount, DocumentStatus.AwaitingSignature);
-            var copy = NewCopy(document, office, book, number, officer, date, prepared.PageCount, prepared.Fee, level, accessCode, CertificationStatus.AwaitingSignature);
-            var session = new ExternalSigningSession
-            {
-                Id = Guid.NewGuid(),
-                CertifiedCopyId = copy.Id,
-                OfficerId = officer.Id,
-                // The composed PDF is in the blob store; the session keeps the rest of the prepared copy.
-                PendingSignature = (prepared with { ComposedPdf = [] }).ToJson(),
-                PreparedSha256 = preparedSha,
-                ProtectedAccessCode = protector.Protect(System.Text.Encoding.ASCII.GetBytes(accessCode), "access-code"),
-                CreatedAt = clock.GetUtcNow(),
-                ExpiresAt = clock.GetUtcNow() + options.Value.Signing.ExternalSigningTimeout,
-            };
-            db.CertifiedCopies.Add(copy);
-            db.ExternalSigningSessions.Add(session);
-            await audit.AppendAsync("certification.number-reserved", $"certification:{copy.Id}",
-                new { office = office.Code, book = book.Label, number, session = session.Id, expiresAt = session.ExpiresAt }, ct: ct);
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            return new PreparedSigningResponse(session.Id, copy.Id, number, book.Label, Convert.ToBase64String(prepared.DataToSign),
-                prepared.Pending.HashAlgorithm, prepared.Pending.Scheme.ToString(), session.ExpiresAt);
-        }
-        throw new ProblemException(ProblemTypes.NumberConflict);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var document = AddDocument(request, command.DocumentTitle, prepared.PageCount, DocumentStatus.AwaitingSignature);
+        var copy = NewCopy(document, office, book, number, officer, date, prepared.PageCount, prepared.Fee, level, accessCode, CertificationStatus.AwaitingSignature);
+        var session = new ExternalSigningSession
+        {
+            Id = Guid.NewGuid(),
+            CertifiedCopyId = copy.Id,
+            OfficerId = officer.Id,
+            // The composed PDF is in the blob store; the session keeps the rest of the prepared copy.
+            PendingSignature = (prepared with { ComposedPdf = [] }).ToJson(),
+            PreparedSha256 = preparedSha,
+            ProtectedAccessCode = protector.Protect(System.Text.Encoding.ASCII.GetBytes(accessCode), "access-code"),
+            CreatedAt = clock.GetUtcNow(),
+            ExpiresAt = clock.GetUtcNow() + options.Value.Signing.ExternalSigningTimeout,
+        };
+        db.CertifiedCopies.Add(copy);
+        db.ExternalSigningSessions.Add(session);
+        await audit.AppendAsync("certification.prepared", $"certification:{copy.Id}",
+            new { office = office.Code, book = book.Label, tentativeNumber = number, session = session.Id, expiresAt = session.ExpiresAt }, ct: ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return new PreparedSigningResponse(session.Id, copy.Id, number, book.Label, Convert.ToBase64String(prepared.DataToSign),
+            prepared.Pending.HashAlgorithm, prepared.Pending.Scheme.ToString(), session.ExpiresAt);
     }
 
     /// <summary>Two-step signing, step two: embeds the external signature, adds the office seal, stores and commits.</summary>
@@ -179,6 +171,7 @@ public sealed class CertificationService(
         var copy = await db.CertifiedCopies.Include(c => c.Book).Include(c => c.Office).Include(c => c.Document).ThenInclude(d => d!.Request)
             .SingleAsync(c => c.Id == session.CertifiedCopyId, ct);
         var seal = await SealAsync(copy.Office!, ct);
+        if (copy.Book!.LastNumber != copy.Number - 1) throw await NumberTakenAsync(session, copy, ct);
 
         byte[] signature;
         List<Org.BouncyCastle.X509.X509Certificate> chain;
@@ -213,7 +206,14 @@ public sealed class CertificationService(
         var protectedUntil = ProtectedUntil(issued.Pdf);
         var sha = await blobs.PutAsync(issued.Pdf, ct);
 
+        using var held = await locks.AcquireAsync(BookKey(copy.OfficeId, copy.Book.Year), ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (db.Database.IsNpgsql()) await LockBookAsync(copy.BookId, ct);
+        if (!await AdvanceBookAsync(copy.BookId, copy.Number, ct))
+        {
+            await tx.RollbackAsync(ct);
+            throw await NumberTakenAsync(session, copy, ct);
+        }
         var rows = await db.CertifiedCopies.Where(c => c.Id == copy.Id && c.Status == CertificationStatus.AwaitingSignature)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CertificationStatus.Valid).SetProperty(c => c.Sha256, sha)
                 .SetProperty(c => c.Size, issued.Pdf.LongLength).SetProperty(c => c.IssuedAt, clock.GetUtcNow())
@@ -254,26 +254,42 @@ public sealed class CertificationService(
         return new RevocationResponse(id, "revoked", reason.Trim(), now);
     }
 
-    /// <summary>Voids reservations whose external signature never came; the numbers stay in the book as void.</summary>
-    public async Task<int> VoidExpiredAsync(CancellationToken ct)
+    /// <summary>Ends signing sessions whose external signature never came: the waiting copy goes, its document
+    /// is back to received, and no number was ever taken.</summary>
+    public async Task<int> ExpireSessionsAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var expired = await db.ExternalSigningSessions.AsNoTracking().Where(s => s.ExpiresAt <= now).ToListAsync(ct);
         foreach (var session in expired)
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
             var copy = await db.CertifiedCopies.AsNoTracking().SingleAsync(c => c.Id == session.CertifiedCopyId, ct);
-            await db.CertifiedCopies.Where(c => c.Id == copy.Id && c.Status == CertificationStatus.AwaitingSignature)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CertificationStatus.Voided), ct);
-            await db.Documents.Where(d => d.Id == copy.DocumentId).ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DocumentStatus.Received), ct);
-            await db.ExternalSigningSessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(ct);
-            await audit.AppendAsync("certification.voided", $"certification:{copy.Id}", new { number = copy.Number, reason = "external signature not received in time" },
-                actor: "system", ct: ct);
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            blobs.Delete(session.PreparedSha256);
+            await EndSessionAsync(session, copy, "certification.signing-expired", "external signature not received in time", ct);
         }
         return expired.Count;
+    }
+
+    /// <summary>The book gave the session's tentative number to another copy: the session ends (the officer
+    /// prepares again, with the next number) and the problem to answer with.</summary>
+    private async Task<ProblemException> NumberTakenAsync(ExternalSigningSession session, CertifiedCopy copy, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        await EndSessionAsync(session, copy, "certification.signing-superseded", "the book gave the number to another copy meanwhile", ct);
+        return new ProblemException(ProblemTypes.NumberTakenMeanwhile);
+    }
+
+    private async Task EndSessionAsync(ExternalSigningSession session, CertifiedCopy copy, string action, string reason, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var ended = await db.ExternalSigningSessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(ct);
+        if (ended == 1)
+        {
+            await db.CertifiedCopies.Where(c => c.Id == copy.Id && c.Status == CertificationStatus.AwaitingSignature).ExecuteDeleteAsync(ct);
+            await db.Documents.Where(d => d.Id == copy.DocumentId).ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DocumentStatus.Received), ct);
+            await audit.AppendAsync(action, $"certification:{copy.Id}", new { tentativeNumber = copy.Number, reason }, actor: "system", ct: ct);
+            await db.SaveChangesAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        if (ended == 1) blobs.Delete(session.PreparedSha256);
     }
 
     // ------------------------------------------------------------------ helpers

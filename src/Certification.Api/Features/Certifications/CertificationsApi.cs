@@ -93,7 +93,7 @@ public static class CertificationsApi
         CertificationStatus.Valid => "valid",
         CertificationStatus.Revoked => "revoked",
         CertificationStatus.AwaitingSignature => "awaiting-signature",
-        _ => "voided",
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Document(Guid id, ClaimsPrincipal user, [AsParameters] CertificationServices s, CancellationToken ct)

@@ -38,7 +38,7 @@ public static class CopiesApi
         var hash = AccessCodes.Hash(normalised ?? accessCode);
         var copy = await db.CertifiedCopies.AsNoTracking().Include(c => c.Book).Include(c => c.Office).Include(c => c.Document)
             .SingleOrDefaultAsync(c => c.AccessCodeHash == hash, ct);
-        return normalised is null || copy is null || copy.Status is CertificationStatus.AwaitingSignature or CertificationStatus.Voided ? null : copy;
+        return normalised is null || copy is null || copy.Status == CertificationStatus.AwaitingSignature ? null : copy;
     }
 
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Download(string accessCode, CertificationDbContext db, IBlobStore blobs,

@@ -110,7 +110,8 @@ internal sealed class CertifiedCopyConfiguration : IEntityTypeConfiguration<Cert
         b.Property(c => c.AccessCodeHash).HasMaxLength(64);
         b.Property(c => c.Level).HasMaxLength(8);
         // One number per book, never twice.
-        b.HasIndex(c => new { c.BookId, c.Number }).IsUnique();
+        // Unique among book entries; a copy awaiting its external signature holds only a tentative number.
+        b.HasIndex(c => new { c.BookId, c.Number }).IsUnique().HasFilter("\"Status\" <> 'AwaitingSignature'");
         b.HasIndex(c => c.Sha256);
         b.HasIndex(c => c.AccessCodeHash).IsUnique();
         b.HasIndex(c => c.DocumentId).IsUnique();

@@ -320,7 +320,8 @@ namespace Certification.Api.Infrastructure.Migrations
                     b.HasIndex("Sha256");
 
                     b.HasIndex("BookId", "Number")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("\"Status\" <> 'AwaitingSignature'");
 
                     b.HasIndex("Status", "ProtectedUntil");
 

@@ -331,7 +331,8 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
                     b.HasIndex("Sha256");
 
                     b.HasIndex("BookId", "Number")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("\"Status\" <> 'AwaitingSignature'");
 
                     b.HasIndex("Status", "ProtectedUntil");
 
