@@ -168,7 +168,7 @@ public sealed class WebPageTests(WebHost host)
     }
 
     [Fact]
-    public async Task Officer_with_a_token_sees_approve_on_device_and_the_number_is_reserved()
+    public async Task Officer_with_a_token_sees_approve_on_device_and_the_request_waits_for_approval()
     {
         var officer = await host.SignInAsync("officer.token");
         await officer.GotoAsync("/console/new");

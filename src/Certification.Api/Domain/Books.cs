@@ -26,3 +26,11 @@ public sealed class CertificationBook
 
     public static string FormatLabel(int volume, int year, string type) => $"{volume:00}/{year}-{type}";
 }
+
+public static class BookEntries
+{
+    /// <summary>The entries of a book in number order: every copy that took its number, valid or revoked. A copy
+    /// awaiting its external signature holds only a tentative number and is not an entry.</summary>
+    public static IQueryable<CertifiedCopy> EntriesOf(this IQueryable<CertifiedCopy> copies, int bookId) =>
+        copies.Where(c => c.BookId == bookId && c.Status != CertificationStatus.AwaitingSignature).OrderBy(c => c.Number);
+}

@@ -40,7 +40,7 @@ public static class BooksApi
         var book = await db.Books.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, ct);
         if (book is null) return Problem.Of(ProblemTypes.NotFound);
         if (book.OfficeId != officer.OfficeId) return Problem.Of(ProblemTypes.OtherOffice);
-        var entries = await db.CertifiedCopies.AsNoTracking().Where(c => c.BookId == id && c.Status != CertificationStatus.AwaitingSignature).OrderBy(c => c.Number)
+        var entries = await db.CertifiedCopies.AsNoTracking().EntriesOf(id)
             .Select(c => new BookEntryResponse(c.Number, c.Id, c.Date, c.Document!.Title, c.Certifier!.FullName, c.PageCount, c.Fee,
                 c.Status.ToString(), c.Sha256))
             .ToListAsync(ct);

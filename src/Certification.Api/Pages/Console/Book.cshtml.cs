@@ -18,6 +18,6 @@ public sealed class BookModel(CertificationDbContext db) : ConsolePage
         Selected = Books.FirstOrDefault(b => b.Id == id) ?? Books.FirstOrDefault();
         if (Selected is null) return;
         Entries = await db.CertifiedCopies.AsNoTracking().Include(c => c.Document).Include(c => c.Certifier)
-            .Where(c => c.BookId == Selected.Id).OrderBy(c => c.Number).ToListAsync(ct);
+            .EntriesOf(Selected.Id).ToListAsync(ct);
     }
 }
