@@ -105,6 +105,15 @@ public sealed class ArchiveTests(ITestOutputHelper output)
         var verdict = await ServiceHost.VerifyAsync(anonymous, extended);
         Assert.Equal("TOTAL_PASSED", verdict["indication"]!.GetValue<string>());
 
+        // A day after the extension the next pass deletes the previous version: a prefix of the current one.
+        var blobs = host.Services.GetRequiredService<IBlobStore>();
+        Assert.True(blobs.Exists(issued["sha256"]!.GetValue<string>()));
+        Assert.Equal(new ArchivePass(0, 0), await PassAsync(host));
+        Assert.False(blobs.Exists(issued["sha256"]!.GetValue<string>()));
+        Assert.True(blobs.Exists(copy.Sha256!));
+        using (var scope = host.Services.CreateScope())
+            Assert.Equal(clock.GetUtcNow(), (await scope.ServiceProvider.GetRequiredService<CertificationDbContext>().ArchiveExtensions.SingleAsync(e => e.CertifiedCopyId == id)).PreviousRemovedAt);
+
         // The citizen's earlier download is still the same genuine copy.
         var registry = (await ServiceHost.VerifyAsync(anonymous, original))["registry"]!;
         Assert.True(registry["found"]!.GetValue<bool>());

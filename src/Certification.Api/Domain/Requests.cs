@@ -86,6 +86,9 @@ public sealed class ArchiveExtension
     public DateTimeOffset ExtendedAt { get; set; }
     public DateTimeOffset? ProtectedUntilBefore { get; set; }
     public DateTimeOffset ProtectedUntilAfter { get; set; }
+    /// <summary>When the previous version's blob was deleted: it is a byte prefix of this version, so nothing is
+    /// lost, and verification still knows its hash. Null while it is kept (<c>Archive:KeepPreviousVersionsFor</c>).</summary>
+    public DateTimeOffset? PreviousRemovedAt { get; set; }
 }
 
 /// <summary>Decree 23/2015 Art. 22 grounds for refusing an original, plus the two procedural grounds.</summary>

@@ -44,8 +44,9 @@ public sealed class StartupTasks(IServiceProvider services, IOptions<Certificati
         var temporary = blobs.DeleteUnfinishedWrites(sweepBefore) + sp.GetRequiredService<DataDirectory>().EmptyScratch();
         var referenced = (await db.CertifiedCopies.AsNoTracking().Where(c => c.Sha256 != null).Select(c => c.Sha256!).ToListAsync(ct))
             .Concat(await db.ExternalSigningSessions.AsNoTracking().Select(s => s.PreparedSha256).ToListAsync(ct))
-            // Versions before an archive extension: citizens may hold them, and they stay verifiable.
-            .Concat(await db.ArchiveExtensions.AsNoTracking().Select(e => e.PreviousSha256).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+            // Versions before an archive extension, until the archive job removes them (Archive:KeepPreviousVersionsFor).
+            .Concat(await db.ArchiveExtensions.AsNoTracking().Where(e => e.PreviousRemovedAt == null).Select(e => e.PreviousSha256).ToListAsync(ct))
+            .ToHashSet(StringComparer.Ordinal);
         var orphans = blobs.ListStoredBefore(sweepBefore).Where(b => !referenced.Contains(b)).ToList();
         foreach (var orphan in orphans) blobs.Delete(orphan);
         if (temporary + orphans.Count > 0)

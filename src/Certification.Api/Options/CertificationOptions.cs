@@ -123,6 +123,11 @@ public sealed class ArchiveOptions
     /// <summary>Copies read per query (one PDF is in memory at a time).</summary>
     [Range(1, 100_000)]
     public int BatchSize { get; set; } = 100;
+
+    /// <summary>An extended copy's previous version is deleted from the blob store after this: it is a byte prefix
+    /// of the new version (nothing is lost) and verification recognises it by its hash, so keeping it would only
+    /// store the whole copy again per extension. The delay lets downloads that started on it finish.</summary>
+    public TimeSpan KeepPreviousVersionsFor { get; set; } = TimeSpan.FromDays(1);
 }
 
 public sealed class DemoOptions

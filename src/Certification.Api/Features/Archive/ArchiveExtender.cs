@@ -57,6 +57,7 @@ public sealed class ArchiveExtender(
     public async Task<ArchivePass> ExtendDueAsync(CancellationToken ct)
     {
         var archive = options.Value.Archive;
+        await RemovePreviousVersionsAsync(archive, ct);
         var failed = await RecordMissingProtectionAsync(archive.BatchSize, ct);
         var extended = 0;
         // Copies handled in this pass are not taken again, even when still due: those extended in it (their
@@ -176,6 +177,32 @@ public sealed class ArchiveExtender(
         (await db.Database.SqlQuery<Guid>(
             $"SELECT \"Id\" AS \"Value\" FROM \"CertifiedCopies\" WHERE \"Id\" = {id} AND \"Sha256\" = {sha} AND \"Status\" = 'Valid' FOR UPDATE SKIP LOCKED")
             .ToListAsync(ct)).Count == 1;
+
+    /// <summary>Deletes the previous versions of copies extended more than <c>KeepPreviousVersionsFor</c> ago. Each is a
+    /// byte prefix of its successor, so nothing is lost; the extension row keeps its hash for verification.</summary>
+    private async Task RemovePreviousVersionsAsync(ArchiveOptions archive, CancellationToken ct)
+    {
+        var cutoff = clock.GetUtcNow() - archive.KeepPreviousVersionsFor;
+        var removed = 0;
+        while (true)
+        {
+            var batch = await db.ArchiveExtensions.AsNoTracking()
+                .Where(e => e.PreviousRemovedAt == null && e.ExtendedAt <= cutoff).OrderBy(e => e.ExtendedAt).Take(archive.BatchSize)
+                .Select(e => new { e.Id, e.PreviousSha256 }).ToListAsync(ct);
+            if (batch.Count == 0) break;
+            foreach (var extension in batch)
+            {
+                // Never a version something still points at (a copy's current version, a pending signature).
+                var inUse = await db.CertifiedCopies.AnyAsync(c => c.Sha256 == extension.PreviousSha256, ct)
+                            || await db.ExternalSigningSessions.AnyAsync(s => s.PreparedSha256 == extension.PreviousSha256, ct);
+                if (!inUse) blobs.Delete(extension.PreviousSha256);
+                await db.ArchiveExtensions.Where(e => e.Id == extension.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.PreviousRemovedAt, clock.GetUtcNow()), ct);
+                removed++;
+            }
+        }
+        if (removed > 0) log.LogInformation("Archive pass: removed {Count} previous versions (each a prefix of the current one)", removed);
+    }
 
     /// <summary>Copies stored before protection was recorded get it once; returns how many could not be read.</summary>
     private async Task<int> RecordMissingProtectionAsync(int batchSize, CancellationToken ct)

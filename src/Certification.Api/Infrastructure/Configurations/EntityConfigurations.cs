@@ -135,6 +135,7 @@ internal sealed class ArchiveExtensionConfiguration : IEntityTypeConfiguration<A
         b.HasIndex(e => new { e.CertifiedCopyId, e.Sequence }).IsUnique();
         // The registry recognises earlier versions a citizen may hold.
         b.HasIndex(e => e.PreviousSha256);
+        b.HasIndex(e => new { e.PreviousRemovedAt, e.ExtendedAt });
     }
 }
 

@@ -58,6 +58,9 @@ namespace Certification.Api.Infrastructure.Migrations
                     b.Property<long>("ExtendedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("PreviousRemovedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("PreviousSha256")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -86,6 +89,8 @@ namespace Certification.Api.Infrastructure.Migrations
 
                     b.HasIndex("CertifiedCopyId", "Sequence")
                         .IsUnique();
+
+                    b.HasIndex("PreviousRemovedAt", "ExtendedAt");
 
                     b.ToTable("ArchiveExtensions");
                 });

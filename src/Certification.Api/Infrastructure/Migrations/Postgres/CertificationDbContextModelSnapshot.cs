@@ -65,6 +65,9 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
                     b.Property<DateTimeOffset>("ExtendedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("PreviousRemovedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("PreviousSha256")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -93,6 +96,8 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
 
                     b.HasIndex("CertifiedCopyId", "Sequence")
                         .IsUnique();
+
+                    b.HasIndex("PreviousRemovedAt", "ExtendedAt");
 
                     b.ToTable("ArchiveExtensions");
                 });
