@@ -101,7 +101,9 @@ public sealed class WebHost : WebApplicationFactory<Program>, IAsyncLifetime
         await page.GetByLabel("Tên đăng nhập").FillAsync(user);
         await page.GetByLabel("Mật khẩu").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Đăng nhập" }).ClickAsync();
-        await page.WaitForURLAsync("**/console");
+        // The first sign-in of a run is the service's first POST and console render (JIT, data-protection keys):
+        // once seen to exceed the 20 s default on a 2-core machine, so it gets a minute.
+        await page.WaitForURLAsync("**/console", new() { Timeout = 60_000 });
         return page;
     }
 
