@@ -77,7 +77,7 @@ public sealed class CertifiedCopyIssuer(PadesSigner signer, IntakeLimits? limits
         var layout = _composer.Compose(scans, details, output);
         using var document = IncrementalPdf.OnDisk(output);
         await SignBothAsync(document, layout, details.OfficeName, certifier, office, level, ct);
-        return new IssuedFile(document.Length, layout.PageCount, layout.Fee, document.Sha256Hex());
+        return new IssuedFile(document.Length, layout.PageCount, layout.Fee, Convert.ToHexStringLower(document.Sha256()));
     }
 
     private async Task SignBothAsync(IncrementalPdf document, CopyLayout layout, string officeName, ISigningKey certifier, ISigningKey office,

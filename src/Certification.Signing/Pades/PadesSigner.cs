@@ -136,7 +136,7 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocat
             BaseLength = prepared.BaseLength,
             ContentsOffset = prepared.ContentsOffset,
             ContentsCapacity = prepared.ContentsCapacity,
-            DocumentSha256 = fingerprint ? Sha256(pdf) : [],
+            DocumentSha256 = fingerprint ? pdf.Sha256() : [],
         };
     }
 
@@ -145,17 +145,10 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocat
         ReadOnlyMemory<byte> pdf, PendingSignature pending, byte[] signatureValue, IReadOnlyList<X509Certificate> chain, CancellationToken ct = default)
     {
         using var document = IncrementalPdf.InMemory(pdf);
-        if (pdf.Length != pending.BaseLength || !Sha256(document).AsSpan().SequenceEqual(pending.DocumentSha256))
+        if (pdf.Length != pending.BaseLength || !document.Sha256().AsSpan().SequenceEqual(pending.DocumentSha256))
             throw new InvalidOperationException("This is not the document the signature was prepared for");
         await CompleteCoreAsync(document, pending, signatureValue, chain, ct);
         return document.ToArray();
-    }
-
-    private static byte[] Sha256(IncrementalPdf pdf)
-    {
-        using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        pdf.HashInto(digest);
-        return digest.GetHashAndReset();
     }
 
     private async Task CompleteCoreAsync(

@@ -30,12 +30,12 @@ public abstract class IncrementalPdf : IDisposable
     /// <summary>A PDF file open for reading and writing; appended revisions go to its end. The caller owns the stream.</summary>
     public static IncrementalPdf OnDisk(FileStream file) => new FilePdf(file);
 
-    /// <summary>SHA-256 of the file as it stands, lower-case hex.</summary>
-    public string Sha256Hex()
+    /// <summary>SHA-256 of the file as it stands.</summary>
+    public byte[] Sha256()
     {
         using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         HashInto(digest);
-        return Convert.ToHexStringLower(digest.GetHashAndReset());
+        return digest.GetHashAndReset();
     }
 
     public void Dispose()
