@@ -17,6 +17,24 @@ public class ComposeBenchmarks
     private IReadOnlyList<ScanFile> _gray200 = [];
     private IReadOnlyList<ScanFile> _colour300 = [];
 
+    [GlobalSetup]
+    public void Setup()
+    {
+        _gray200 = Samples.Load("scans/sample-page-1.jpg", "scans/sample-page-2.jpg");
+        _colour300 = Samples.Load("bang-tot-nghiep-mau-1.jpg", "bang-tot-nghiep-mau-2.jpg");
+    }
+
+    [Benchmark(Baseline = true, Description = "2 pages A4, 200 dpi gray JPEG")]
+    public ComposedCopy Gray200Dpi() => _composer.Compose(_gray200, Samples.Details);
+
+    [Benchmark(Description = "2 pages A4 landscape, 300 dpi colour JPEG (+ statement page)")]
+    public ComposedCopy Colour300Dpi() => _composer.Compose(_colour300, Samples.Details);
+}
+
+/// <summary>The repository's samples/ folder, found from the working directory upwards, and the details the
+/// benchmarks certify them with.</summary>
+public static class Samples
+{
     public static readonly CertificationDetails Details = new()
     {
         CertificationNumber = "125",
@@ -32,23 +50,6 @@ public class ComposeBenchmarks
         VerificationUrl = new Uri("https://chungthuc.example.invalid/tra-cuu/K7Q2-9XPM"),
     };
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        _gray200 = Samples.Load("scans/sample-page-1.jpg", "scans/sample-page-2.jpg");
-        _colour300 = Samples.Load("bang-tot-nghiep-mau-1.jpg", "bang-tot-nghiep-mau-2.jpg");
-    }
-
-    [Benchmark(Baseline = true, Description = "2 pages A4, 200 dpi gray JPEG")]
-    public ComposedCopy Gray200Dpi() => _composer.Compose(_gray200, Details);
-
-    [Benchmark(Description = "2 pages A4 landscape, 300 dpi colour JPEG (+ statement page)")]
-    public ComposedCopy Colour300Dpi() => _composer.Compose(_colour300, Details);
-}
-
-/// <summary>The repository's samples/ folder, found from the working directory upwards.</summary>
-public static class Samples
-{
     public static string Directory
     {
         get

@@ -71,13 +71,7 @@ public static class PeakMemory
         var issuer = new CertifiedCopyIssuer(new PadesSigner(TestPki.Shared.Tsa, new RevocationFetcher()));
         using var certifier = TestPki.Shared.Pki.Officer.ToSigningKey();
         using var office = TestPki.Shared.Pki.OfficeSeal.ToSigningKey();
-        var details = new CertificationDetails
-        {
-            CertificationNumber = "125", Book = "01/2026-SCTĐT/BS", Date = new DateOnly(2026, 11, 28),
-            OfficeName = "UBND phường Demo (DEVELOPMENT)", OfficeCode = "DEMO-001", CertifierName = "Nguyễn Văn An",
-            CertifierTitle = "Phó Chủ tịch UBND phường", DocumentTitle = "Sổ hộ khẩu", LookupCode = "K7Q2-9XPM",
-            VerificationUrl = new Uri("https://chungthuc.example.invalid/tra-cuu/K7Q2-9XPM"),
-        };
+        var details = Samples.Details;
         var output = Path.Combine(directory, "certified.pdf");
 
         // Warm up on the small 200 dpi sample pages through the same path, so that little freed memory stays
