@@ -5,14 +5,16 @@ namespace Certification.Cli;
 
 /// <summary>
 /// <c>pki init DIR --base-url http://127.0.0.1:PORT</c> creates a development PKI in DIR;
-/// <c>pki serve DIR</c> serves its TSA, OCSP responder, CRLs and CA certificates on the base URL's port
-/// (loopback) until Ctrl+C or SIGTERM. PKCS#12 password: environment variable CERTIFICATION_P12_PASSWORD.
+/// <c>pki serve DIR [--faults SPEC]</c> serves its TSA, OCSP responder, CRLs and CA certificates on the base URL's port
+/// (loopback) until Ctrl+C or SIGTERM, optionally breaking them as production services break (delay, 500,
+/// connection reset, truncated body, wrong nonce, stale OCSP, 50 MB CRL, expired TSA certificate) to test
+/// clients against. PKCS#12 password: environment variable CERTIFICATION_P12_PASSWORD.
 /// </summary>
 public static class PkiCommand
 {
     public const string PasswordVariable = "CERTIFICATION_P12_PASSWORD";
 
-    private const string Synopsis = "pki init DIR --base-url http://127.0.0.1:PORT | pki serve DIR";
+    private const string Synopsis = "pki init DIR --base-url http://127.0.0.1:PORT | pki serve DIR [--faults SERVICE:FAULT,...]";
 
     /// <summary>Exit codes: 0 success, 1 failure, 4 usage or configuration error (e.g. no password).
     /// Errors are thrown (<see cref="UsageException"/> for usage) and printed by <see cref="CommandLine"/>.</summary>
@@ -25,7 +27,7 @@ public static class PkiCommand
         return rest[0] switch
         {
             "init" => Init(Parse(rest[1..], "base-url")),
-            "serve" => await ServeAsync(Parse(rest[1..])),
+            "serve" => await ServeAsync(Parse(rest[1..], "faults")),
             "-h" or "--help" or "help" => Help(),
             _ => throw Usage($"unknown sub-command '{rest[0]}'"),
         };
@@ -50,6 +52,15 @@ public static class PkiCommand
     private static async Task<int> ServeAsync(CliArguments cli)
     {
         var directory = SinglePositional(cli, "pki serve needs exactly one directory");
+        IReadOnlyList<TrustServiceFault> faults;
+        try
+        {
+            faults = TrustServiceFault.ParseList(cli.Value("faults"));
+        }
+        catch (FormatException e)
+        {
+            throw Usage($"--faults: {e.Message}");
+        }
         var password = CliArguments.Pkcs12Password();
         if (!File.Exists(Path.Combine(directory, "pki.json")))
             throw new InvalidOperationException($"'{directory}' holds no development PKI (run: pki init {directory} --base-url http://127.0.0.1:PORT)");
@@ -69,9 +80,10 @@ public static class PkiCommand
         });
         try
         {
-            await using (var server = DevelopmentPkiServer.Start(pki))
+            await using (var server = DevelopmentPkiServer.Start(pki, faults: new TrustServiceFaults(faults)))
             {
                 Console.WriteLine($"DEVELOPMENT PKI serving at {server.Url} (TSA {server.Url}tsa, OCSP {server.Url}ocsp, CRLs {server.Url}crl/); Ctrl+C stops");
+                if (faults.Count > 0) Console.WriteLine($"INJECTING FAULTS: {string.Join(", ", faults)}");
                 await stopped.Task;
             }
         }
@@ -108,6 +120,7 @@ public static class PkiCommand
     {
         Console.WriteLine("pki init DIR --base-url http://127.0.0.1:PORT   create a DEVELOPMENT PKI (roots.pem, officer.p12, office.p12, notary.p12)");
         Console.WriteLine("pki serve DIR                                     serve its TSA (/tsa), OCSP (/ocsp), CRLs (/crl/) and CA certificates (/certs/)");
+        Console.WriteLine($"  --faults SPEC                                   inject faults: {TrustServiceFault.Syntax}");
         Console.WriteLine($"The PKCS#12 password comes from {PasswordVariable}.");
         return 0;
     }

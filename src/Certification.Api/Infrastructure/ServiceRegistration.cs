@@ -40,8 +40,11 @@ public static class ServiceRegistration
         services.AddSingleton<DataDirectory>();
         services.AddSingleton<PublicBaseUrl>();
         services.AddSingleton<Readiness>();
+        services.AddSingleton(sp => new TrustServiceHealth(sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<CertificationOptions>>().Value.TrustServices.BreakDuration));
         services.AddSingleton(sp => TrustServices.Create(sp.GetRequiredService<IOptions<CertificationOptions>>(), sp.GetRequiredService<DataDirectory>(),
-            sp.GetRequiredService<PublicBaseUrl>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TrustServices>>()));
+            sp.GetRequiredService<PublicBaseUrl>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<TrustServiceHealth>(),
+            sp.GetRequiredService<ILogger<TrustServices>>()));
         // The one timestamp authority the issuer and the archive job use (a test host may stand in a renewed one).
         services.AddSingleton(sp => sp.GetRequiredService<TrustServices>().Timestamps);
         services.AddSingleton(sp =>

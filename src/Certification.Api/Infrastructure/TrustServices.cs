@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using Certification.Api.Options;
 using Certification.Signing.Pki;
 using Certification.Signing.Revocation;
@@ -20,25 +21,26 @@ public sealed class TrustServices : IDisposable
 {
     private readonly RevocationFetcher _fetcher;
 
-    private TrustServices(DevelopmentPki? pki, ITimestampAuthority timestamps, RevocationFetcher fetcher, IReadOnlyList<X509Certificate> anchors, string anchorsPem,
-        HttpValidationDataSource validationSource)
+    private TrustServices(DevelopmentPki? pki, DevelopmentTrustResponder? responder, ITimestampAuthority timestamps, RevocationFetcher fetcher,
+        IReadOnlyList<X509Certificate> anchors, string anchorsPem, HttpValidationDataSource validationSource)
     {
         ValidationSource = validationSource;
         Pki = pki;
+        DevelopmentServices = responder;
         Timestamps = timestamps;
         _fetcher = fetcher;
         Anchors = anchors;
         AnchorsPem = anchorsPem;
-        if (pki is not null)
-        {
-            DevelopmentTimestamps = (DevelopmentTimestampAuthority)timestamps;
-            DevelopmentRevocation = new DevelopmentRevocationAuthority(pki);
-        }
     }
 
     public DevelopmentPki? Pki { get; }
-    public DevelopmentTimestampAuthority? DevelopmentTimestamps { get; }
-    public DevelopmentRevocationAuthority? DevelopmentRevocation { get; }
+
+    /// <summary>Demo mode: the development TSA, OCSP responder and CRLs, with the faults switched on
+    /// (<c>Certification:DemoSetup:Faults</c>, or a test through <see cref="DevelopmentTrustResponder.Faults"/>).</summary>
+    public DevelopmentTrustResponder? DevelopmentServices { get; }
+
+    /// <summary>The TSA, then the alternates in order (<see cref="FailoverTimestampAuthority"/>), each over the
+    /// resilient HTTP client and watched by <see cref="TrustServiceHealth"/>.</summary>
     public ITimestampAuthority Timestamps { get; }
     public IRevocationSource Revocation => _fetcher;
     public IReadOnlyList<X509Certificate> Anchors { get; }
@@ -54,14 +56,22 @@ public sealed class TrustServices : IDisposable
         new() { TrustAnchors = Anchors, Offline = false, OnlineSource = ValidationSource, ValidationTime = at };
 
     /// <summary>Everything runs on <paramref name="clock"/> (the service's <see cref="TimeProvider"/>): demo
-    /// certificates, timestamps, OCSP responses and the revocation cache agree on what "now" is.</summary>
-    public static TrustServices Create(IOptions<CertificationOptions> options, DataDirectory data, PublicBaseUrl baseUrl, TimeProvider clock, ILogger<TrustServices> log)
+    /// certificates, timestamps, OCSP responses and the revocation cache agree on what "now" is. Outside demo
+    /// mode the URLs are the configured ones; in demo mode the development PKI's, answered in-process (through
+    /// the same resilient clients, so injected faults meet the same timeouts, retries and circuits).</summary>
+    public static TrustServices Create(IOptions<CertificationOptions> options, DataDirectory data, PublicBaseUrl baseUrl, TimeProvider clock,
+        TrustServiceHealth health, ILogger<TrustServices> log)
     {
         var o = options.Value;
+        DevelopmentPki? pki = null;
+        DevelopmentTrustResponder? responder = null;
+        Func<HttpMessageHandler> network = () => new HttpClientHandler();
+        IReadOnlyList<X509Certificate> anchors;
+        string pem;
+        Uri timestampUrl;
         if (o.Demo)
         {
             var password = Convert.ToBase64String(data.GetOrCreateSecret("pki-password"));
-            DevelopmentPki pki;
             if (File.Exists(Path.Combine(data.Pki, "pki.json")))
             {
                 pki = DevelopmentPki.Load(data.Pki, password, clock);
@@ -74,23 +84,51 @@ public sealed class TrustServices : IDisposable
                     otherKeys: Enum.Parse<KeyAlgorithm>(o.DemoSetup.KeyAlgorithm, ignoreCase: true));
                 pki.Save(data.Pki, password);
             }
-            var revocation = new DevelopmentRevocationAuthority(pki);
-            var http = new HttpClient(new InProcessPkiHandler(pki, revocation)) { Timeout = Timeout.InfiniteTimeSpan };
-            var fetcher = new RevocationFetcher(http, new RevocationFetcherOptions { Timeout = TimeSpan.FromSeconds(10) }, clock);
-            var allowed = new AllowListHandler(uri => uri.AbsoluteUri.StartsWith(pki.BaseUrl.AbsoluteUri, StringComparison.OrdinalIgnoreCase) || IsAllowedHost(uri, o.Signing.RevocationHosts),
-                new InProcessPkiHandler(pki, revocation));
-            return new TrustServices(pki, new DevelopmentTimestampAuthority(pki.TimestampAuthority, clock), fetcher, [pki.Root.Certificate], pki.RootsPem,
-                new HttpValidationDataSource(new HttpClient(allowed)));
+            var faults = TrustServiceFault.ParseList(o.DemoSetup.Faults);
+            if (faults.Count > 0) log.LogWarning("Injecting faults into the development trust services: {Faults}", string.Join(", ", faults));
+            responder = new DevelopmentTrustResponder(pki, new TrustServiceFaults(faults), clock);
+            var development = pki;
+            var developmentResponder = responder;
+            network = () => new InProcessPkiHandler(development, developmentResponder);
+            anchors = [pki.Root.Certificate];
+            pem = pki.RootsPem;
+            timestampUrl = pki.TimestampUrl;
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(o.Signing.TimestampUrl) || string.IsNullOrWhiteSpace(o.Signing.TrustAnchorsFile))
+                throw new OptionsValidationException(CertificationOptions.Section, typeof(CertificationOptions),
+                    ["Outside demo mode Certification:Signing:TimestampUrl and Certification:Signing:TrustAnchorsFile are required."]);
+            pem = File.ReadAllText(o.Signing.TrustAnchorsFile);
+            anchors = new X509CertificateParser().ReadCertificates(System.Text.Encoding.ASCII.GetBytes(pem)).ToList();
+            timestampUrl = new Uri(o.Signing.TimestampUrl);
         }
 
-        if (string.IsNullOrWhiteSpace(o.Signing.TimestampUrl) || string.IsNullOrWhiteSpace(o.Signing.TrustAnchorsFile))
-            throw new OptionsValidationException(CertificationOptions.Section, typeof(CertificationOptions),
-                ["Outside demo mode Certification:Signing:TimestampUrl and Certification:Signing:TrustAnchorsFile are required."]);
-        var pem = File.ReadAllText(o.Signing.TrustAnchorsFile);
-        var anchors = new X509CertificateParser().ReadCertificates(System.Text.Encoding.ASCII.GetBytes(pem)).ToList();
-        var online = new AllowListHandler(uri => IsAllowedHost(uri, o.Signing.RevocationHosts), new HttpClientHandler());
-        return new TrustServices(null, new HttpTimestampClient(new Uri(o.Signing.TimestampUrl)), new RevocationFetcher(clock: clock), anchors, pem,
-            new HttpValidationDataSource(new HttpClient(online)));
+        var resilience = o.TrustServices;
+        // The library clients' own time limit only backs up the pipeline's total timeout.
+        var clientTimeout = resilience.TotalTimeout + TimeSpan.FromSeconds(1);
+        var timestampHttp = TrustServiceHttp.Create(TrustServiceNames.Timestamp, network(), resilience, health);
+        var timestamps = new[] { timestampUrl }.Concat(o.Signing.AlternateTimestampUrls.Select(u => new Uri(u)))
+            .Select(url =>
+            {
+                health.Register(TrustServiceNames.Timestamp, url);
+                return (ITimestampAuthority)new MonitoredTimestampAuthority(new HttpTimestampClient(url, timestampHttp, clientTimeout), health);
+            }).ToList();
+        var fetcher = new RevocationFetcher(TrustServiceHttp.Create(TrustServiceNames.Revocation, network(), resilience, health), new RevocationFetcherOptions
+        {
+            Timeout = clientTimeout,
+            MaxResponseBytes = resilience.MaxResponseBytes,
+            OnExchange = (url, problem) =>
+            {
+                if (problem is null) health.Succeeded(TrustServiceNames.Revocation, url);
+                else health.Failed(TrustServiceNames.Revocation, url, problem);
+            },
+        }, clock);
+        // Verification lookups for uploaded files: resilient too, but outside the signing dependencies' health.
+        var allowed = new AllowListHandler(uri => (pki is not null && uri.AbsoluteUri.StartsWith(pki.BaseUrl.AbsoluteUri, StringComparison.OrdinalIgnoreCase))
+                                                  || IsAllowedHost(uri, o.Signing.RevocationHosts), network());
+        var validation = new HttpValidationDataSource(TrustServiceHttp.Create("verification-lookups", allowed, resilience, health), clientTimeout, resilience.MaxResponseBytes);
+        return new TrustServices(pki, responder, timestamps.Count == 1 ? timestamps[0] : new FailoverTimestampAuthority(timestamps), fetcher, anchors, pem, validation);
     }
 
     private static bool IsAllowedHost(Uri uri, IReadOnlyCollection<string> hosts) =>
@@ -111,37 +149,60 @@ public sealed class TrustServices : IDisposable
                 : Task.FromResult(new HttpResponseMessage(HttpStatusCode.Forbidden) { RequestMessage = request });
     }
 
-    /// <summary>Answers requests for the development PKI's own URLs in-process; anything else goes to the network.</summary>
-    private sealed class InProcessPkiHandler(DevelopmentPki pki, DevelopmentRevocationAuthority revocation) : DelegatingHandler(new HttpClientHandler())
+    /// <summary>Answers requests for the development PKI's own URLs in-process, faults included (a reset is
+    /// the exception a reset socket gives, a cut body fails while it is read); anything else goes to the network.</summary>
+    private sealed class InProcessPkiHandler(DevelopmentPki pki, DevelopmentTrustResponder responder) : DelegatingHandler(new HttpClientHandler())
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
         {
             var uri = request.RequestUri!;
             if (!uri.AbsoluteUri.StartsWith(pki.BaseUrl.AbsoluteUri, StringComparison.OrdinalIgnoreCase))
                 return await base.SendAsync(request, ct);
-            var path = uri.AbsoluteUri[pki.BaseUrl.AbsoluteUri.Length..];
-            byte[]? body = null;
-            string type = "application/octet-stream";
-            if (path.StartsWith("ocsp", StringComparison.Ordinal) && request.Content is not null)
-            {
-                body = revocation.Respond(await request.Content.ReadAsByteArrayAsync(ct));
-                type = "application/ocsp-response";
-            }
-            else if (path.StartsWith("crl/", StringComparison.Ordinal) && path.EndsWith(".crl", StringComparison.Ordinal))
-            {
-                body = revocation.GetCrl(path[4..^4]);
-                type = "application/pkix-crl";
-            }
-            else if (path.StartsWith("certs/", StringComparison.Ordinal) && path.EndsWith(".crt", StringComparison.Ordinal))
-            {
-                body = pki.FindAuthority(path[6..^4])?.Certificate.GetEncoded();
-                type = "application/pkix-cert";
-            }
-            if (body is null) return new HttpResponseMessage(HttpStatusCode.NotFound) { RequestMessage = request };
-            var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue(type);
-            return new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request };
+            var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(ct);
+            var reply = await responder.RespondAsync(request.Method.Method, uri.AbsoluteUri[pki.BaseUrl.AbsoluteUri.Length..], body, ct)
+                        ?? TrustServiceReply.Text(404, "Not found.");
+            if (reply.Transport == ReplyTransport.ResetBeforeResponse)
+                throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection reset by peer (injected fault).",
+                    new IOException("Connection reset by peer", new SocketException((int)SocketError.ConnectionReset)));
+            var content = new StreamContent(new ReplyBodyStream(reply));
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(reply.ContentType);
+            content.Headers.ContentLength = reply.ContentLength;
+            return new HttpResponseMessage((HttpStatusCode)reply.Status) { Content = content, RequestMessage = request };
         }
+    }
+
+    /// <summary>A reply's body as the network delivers it: whole, padded with zeros to its announced length, or
+    /// ending halfway with the exception HttpClient gives for a connection closed mid-body.</summary>
+    private sealed class ReplyBodyStream(TrustServiceReply reply) : Stream
+    {
+        private long _position;
+        private long End => reply.Transport == ReplyTransport.CutHalfway ? reply.Body.Length / 2 : reply.ContentLength;
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_position >= End)
+            {
+                if (reply.Transport == ReplyTransport.CutHalfway)
+                    throw new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely (injected fault).");
+                return 0;
+            }
+            var n = (int)Math.Min(count, End - _position);
+            var fromBody = (int)Math.Clamp(reply.Body.Length - _position, 0, n);
+            if (fromBody > 0) Array.Copy(reply.Body, _position, buffer, offset, fromBody);
+            Array.Clear(buffer, offset + fromBody, n - fromBody);
+            _position += n;
+            return n;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
 

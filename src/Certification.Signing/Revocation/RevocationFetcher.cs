@@ -31,6 +31,14 @@ public sealed record RevocationFetcherOptions
 
     public RevocationSources Sources { get; init; } = RevocationSources.OcspThenCrl;
 
+    /// <summary>Larger CRLs and OCSP responses are refused (a CA's CRL can grow to tens of megabytes, and a
+    /// hostile or broken server can send endless bytes); default 16 MiB.</summary>
+    public long MaxResponseBytes { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>Told after every OCSP or CRL exchange (cache hits are none) which URL was asked and what was
+    /// wrong with its answer (null when the evidence was accepted): the service's dependency health.</summary>
+    public Action<Uri, string?>? OnExchange { get; init; }
+
     /// <summary>How long an OCSP response without nextUpdate is reused; default 5 minutes.</summary>
     public TimeSpan OcspCacheTimeWithoutNextUpdate { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -189,12 +197,33 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
         return Evaluate(data, certificate, issuer);
     }
 
-    private async Task<byte[]> FetchOcspAsync(X509Certificate certificate, X509Certificate issuer, Uri url, CancellationToken ct)
+    private Task<byte[]> FetchOcspAsync(X509Certificate certificate, X509Certificate issuer, Uri url, CancellationToken ct) =>
+        Observed(url, () => FetchOcspCoreAsync(certificate, issuer, url, ct));
+
+    private Task<byte[]> FetchCrlAsync(X509Certificate issuer, Uri url, CancellationToken ct) =>
+        Observed(url, () => FetchCrlCoreAsync(issuer, url, ct));
+
+    private async Task<byte[]> Observed(Uri url, Func<Task<(byte[] Der, bool Cached)>> fetch)
+    {
+        try
+        {
+            var (der, cached) = await fetch().ConfigureAwait(false);
+            if (!cached) Options.OnExchange?.Invoke(url, null);
+            return der;
+        }
+        catch (RevocationFetchException e)
+        {
+            Options.OnExchange?.Invoke(url, e.Message);
+            throw;
+        }
+    }
+
+    private async Task<(byte[] Der, bool Cached)> FetchOcspCoreAsync(X509Certificate certificate, X509Certificate issuer, Uri url, CancellationToken ct)
     {
         var id = new CertificateID(CertificateID.DigestSha1, issuer, certificate.SerialNumber);
         var cacheKey = $"ocsp {url} {Convert.ToHexString(id.GetIssuerKeyHash())} {certificate.SerialNumber.ToString(16)}";
         if (TryCached(cacheKey) is { } cached)
-            return cached;
+            return (cached, true);
 
         var nonce = RandomNumberGenerator.GetBytes(16);
         var nonceExtension = new X509Extension(false, new DerOctetString(new DerOctetString(nonce).GetEncoded()));
@@ -215,17 +244,20 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
             throw new RevocationFetchException($"OCSP {url}: the response's nonce does not match the request's (replayed response?).");
         if (status.State == RevocationState.Unknown)
             throw new RevocationFetchException($"OCSP {url}: the responder does not know the certificate (status unknown).");
-
         var now = _clock.GetUtcNow();
+        // RFC 6960 § 4.2.2.1: past nextUpdate the responder has newer information; a stale answer is no evidence.
+        if (nextUpdate is { } next && next < now)
+            throw new RevocationFetchException($"OCSP {url}: stale response (nextUpdate {next:yyyy-MM-ddTHH:mm:ssZ} has passed).");
+
         Cache(cacheKey, body, nextUpdate ?? now + Options.OcspCacheTimeWithoutNextUpdate);
-        return body;
+        return (body, false);
     }
 
-    private async Task<byte[]> FetchCrlAsync(X509Certificate issuer, Uri url, CancellationToken ct)
+    private async Task<(byte[] Der, bool Cached)> FetchCrlCoreAsync(X509Certificate issuer, Uri url, CancellationToken ct)
     {
         var cacheKey = $"crl {url}";
         if (TryCached(cacheKey) is { } cached)
-            return cached;
+            return (cached, true);
         var body = await GetAsync(url, ct).ConfigureAwait(false);
         X509Crl crl;
         try
@@ -244,7 +276,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
         Cache(cacheKey, body, crl.NextUpdate is { } nextUpdate
             ? new DateTimeOffset(DateTime.SpecifyKind(nextUpdate, DateTimeKind.Utc))
             : now + Options.OcspCacheTimeWithoutNextUpdate);
-        return body;
+        return (body, false);
     }
 
     // ------------------------------------------------------------------ evaluation (no network)
@@ -471,20 +503,34 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
         timeout.CancelAfter(Options.Timeout);
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
                 throw new RevocationFetchException($"{request.RequestUri} answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}.");
-            return await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            if (response.Content.Headers.ContentLength > Options.MaxResponseBytes)
+                throw TooLarge(request, response.Content.Headers.ContentLength.Value);
+            await using var body = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await body.ReadAsync(chunk, timeout.Token).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > Options.MaxResponseBytes) throw TooLarge(request, buffer.Length + read);
+                buffer.Write(chunk, 0, read);
+            }
+            return buffer.ToArray();
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             throw new RevocationFetchException($"{request.RequestUri} did not answer within {Options.Timeout.TotalSeconds:0.#} s.");
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
             throw new RevocationFetchException($"{request.RequestUri} cannot be reached: {e.Message}", e);
         }
     }
+
+    private RevocationFetchException TooLarge(HttpRequestMessage request, long bytes) =>
+        new($"{request.RequestUri} sent {bytes} bytes or more, over the limit of {Options.MaxResponseBytes}.");
 
     private byte[]? TryCached(string key) =>
         _cache.TryGetValue(key, out var entry) && entry.Expires > _clock.GetUtcNow() ? entry.Der : null;
