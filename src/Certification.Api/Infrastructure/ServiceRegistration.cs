@@ -77,7 +77,11 @@ public static class ServiceRegistration
         });
         services.AddScoped<AuditTrail>();
         services.AddScoped<PasswordSignIn>();
+        services.AddScoped<CertificationIntake>();
+        services.AddSingleton<CopyIssuance>();
+        services.AddScoped<BookLedger>();
         services.AddScoped<CertificationService>();
+        services.AddScoped<TwoStepSigning>();
         services.AddScoped<Registry>();
         services.AddScoped<ArchiveExtender>();
         services.AddSingleton<TokenService>();
