@@ -16,7 +16,7 @@ public static class TrustApi
         app.MapGet("/api/v1/trust/anchors", (TrustServices trust) => TypedResults.Text(trust.AnchorsPem, "application/x-pem-file"))
             .WithTags("Trust").AllowAnonymous().WithSummary("PEM bundle of the trust anchors");
         var admin = app.MapGroup("/api/v1/admin/trust").WithTags("Administration").RequireAuthorization(Auth.Policies.SystemAdmin);
-        admin.MapGet("/", (TrustServices trust) => TypedResults.Ok(TrustStoreResponse.Of(trust.TrustStore, trust.Store is not null)))
+        admin.MapGet("/", (TrustServices trust, TimeProvider clock) => TypedResults.Ok(TrustStoreResponse.Of(trust.TrustStore, trust.Store is not null, clock.GetUtcNow())))
             .WithSummary("The trust store in use: version, sources (accepted or rejected), anchors per purpose with their status history");
         admin.MapPost("/reload", Reload)
             .WithSummary("Reloads the trust store directory without a restart; a rejected source keeps its previously accepted anchors");
@@ -55,7 +55,7 @@ public static class TrustApi
         return app;
     }
 
-    private static Results<Ok<TrustStoreResponse>, ProblemHttpResult> Reload(TrustServices trust, ILogger<TrustServices> log)
+    private static Results<Ok<TrustStoreResponse>, ProblemHttpResult> Reload(TrustServices trust, TimeProvider clock, ILogger<TrustServices> log)
     {
         if (trust.Store is not { } store)
             return Problems.Problem.Of(Problems.ProblemTypes.TrustStoreNotConfigured, "Set Certification:Trust:StoreDirectory to a directory written by 'certification trust import'.");
@@ -63,7 +63,7 @@ public static class TrustApi
         foreach (var rejected in reloaded.Sources.Where(r => !r.Accepted))
             log.LogWarning("Trust source {Source} rejected on reload: {Message}", rejected.Name, rejected.Message);
         log.LogInformation("Trust store reloaded: version {Version}, {Count} entries", reloaded.Version, reloaded.Anchors.Count);
-        return TypedResults.Ok(TrustStoreResponse.Of(reloaded, reloadable: true));
+        return TypedResults.Ok(TrustStoreResponse.Of(reloaded, reloadable: true, clock.GetUtcNow()));
     }
 
     private static IResult Bytes(byte[] body, string type) => Results.Bytes(body, type);
@@ -91,8 +91,8 @@ public sealed record TrustAnchorResponse(string Name, string Subject, string Sha
 public sealed record TrustStoreResponse(string Version, DateTimeOffset LoadedAt, bool Reloadable, IReadOnlyList<Signing.Trust.TrustSourceStatus> Sources,
     IReadOnlyList<TrustAnchorResponse> Anchors)
 {
-    public static TrustStoreResponse Of(Signing.Trust.TrustStore store, bool reloadable) => new(store.Version, store.LoadedAt, reloadable, store.Sources,
+    public static TrustStoreResponse Of(Signing.Trust.TrustStore store, bool reloadable, DateTimeOffset now) => new(store.Version, store.LoadedAt, reloadable, store.Sources,
         store.Anchors.Select(a => new TrustAnchorResponse(a.Name, a.Certificate.SubjectDN.ToString(), a.Fingerprint, a.Purpose.ToString(), a.Source,
-            a.StatusAt(DateTimeOffset.UtcNow)?.ToString(),
+            a.StatusAt(now)?.ToString(),
             a.History.Select(h => new TrustStatusResponse(h.Status.ToString(), h.From == DateTimeOffset.MinValue ? null : h.From)).ToList())).ToList());
 }
