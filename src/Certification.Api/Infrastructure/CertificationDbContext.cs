@@ -23,6 +23,7 @@ public sealed class CertificationDbContext(DbContextOptions<CertificationDbConte
     public DbSet<ExternalSigningSession> ExternalSigningSessions => Set<ExternalSigningSession>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<ArchiveExtension> ArchiveExtensions => Set<ArchiveExtension>();
+    public DbSet<KeyCheck> KeyChecks => Set<KeyCheck>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CertificationDbContext).Assembly);

@@ -39,6 +39,11 @@ public sealed class StartupTasks(IServiceProvider services, IOptions<Certificati
                 options.Value, sp.GetRequiredService<TimeProvider>(), ct);
         }
         await HsmSeals.RegisterAsync(db, sp.GetRequiredService<AuditTrail>(), options.Value, log, ct);
+        var misconfigured = await sp.GetRequiredService<NodeKeys>().CheckAsync(db, sp.GetRequiredService<SigningKeys>(), sp.GetRequiredService<KeyProtector>(),
+            sp.GetRequiredService<Features.Auth.TokenService>(), sp.GetRequiredService<TimeProvider>(), ct);
+        foreach (var problem in misconfigured) log.LogCritical("Misconfigured node: {Problem}", problem);
+        if (misconfigured.Count > 0 && options.Value.Startup.RefuseUnopenableKeys)
+            throw new InvalidOperationException("Misconfigured node (Certification:Startup:RefuseUnopenableKeys is set): " + string.Join(" ", misconfigured));
         var blobs = sp.GetRequiredService<IBlobStore>();
         var sweepBefore = sp.GetRequiredService<TimeProvider>().GetUtcNow() - BlobStores.OrphanGracePeriod(options.Value);
         var temporary = blobs.DeleteUnfinishedWrites(sweepBefore) + sp.GetRequiredService<DataDirectory>().EmptyScratch();

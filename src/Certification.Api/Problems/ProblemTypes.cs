@@ -52,6 +52,8 @@ public static class ProblemTypes
         "The certificate status service (OCSP/CRL) is unavailable for now; nothing was issued, retry after the time given");
     public static readonly ProblemType SigningKeyUnavailable = new("signing-key-unavailable", 503,
         "This node cannot open the office's signing key (its key encryption setting differs); no number was taken");
+    public static readonly ProblemType TokenSigningKeyUnavailable = new("token-signing-key-unavailable", 503,
+        "This node's sign-in token key differs from the office's; sign in on another node");
     public static readonly ProblemType StorageFull = new("storage-full", 507, "The storage for certified copies is full; nothing was issued");
     public static readonly ProblemType StorageReadOnly = new("storage-read-only", 503, "The storage for certified copies is read-only; nothing was issued");
 
@@ -64,7 +66,7 @@ public static class ProblemTypes
         NotFound, CopyNotFound, MethodNotAllowed, OfficeReadOnly, NoSigningKey, ExternalSignerRequired, AlreadyRevoked,
         NotRevocable, CopyRevoked, NumberConflict, DocumentAlreadyDecided, SigningSessionExpired, NumberTakenMeanwhile, RequestTooLarge, UnsupportedMediaType,
         NotAPdf, SignatureRejected, RateLimited, SignInThrottled, InternalError, SigningUnavailable,
-        TimestampServiceUnavailable, RevocationServiceUnavailable, SigningKeyUnavailable, StorageFull, StorageReadOnly,
+        TimestampServiceUnavailable, RevocationServiceUnavailable, SigningKeyUnavailable, TokenSigningKeyUnavailable, StorageFull, StorageReadOnly,
     ];
 
     public static ProblemType ForStatus(int status) => status switch

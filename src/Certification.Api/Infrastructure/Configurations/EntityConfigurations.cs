@@ -182,3 +182,13 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         b.Property(a => a.Hash).HasMaxLength(64);
     }
 }
+
+internal sealed class KeyCheckConfiguration : IEntityTypeConfiguration<KeyCheck>
+{
+    public void Configure(EntityTypeBuilder<KeyCheck> b)
+    {
+        b.HasKey(k => k.Setting);
+        b.Property(k => k.Setting).HasMaxLength(100);
+        b.Property(k => k.Value).HasMaxLength(64);
+    }
+}
