@@ -16,10 +16,19 @@ namespace Certification.Api.Tests;
 /// stored copy (the consistency checker agrees), and once the fault is repaired the next certification succeeds
 /// with the next number.
 /// </summary>
-public sealed class TrustServiceFaultTests
+public sealed class TrustServiceFaultTests(TrustServiceFaultTests.TimestampHost shared) : IClassFixture<TrustServiceFaultTests.TimestampHost>
 {
+    /// <summary>One B-T service for the timestamp cases (time-stamp replies are not cached, so a case cannot hide
+    /// the next one's fault); revocation cases each get a fresh one, since OCSP and CRL answers are cached.</summary>
+    public sealed class TimestampHost : IDisposable
+    {
+        public ServiceHost Host { get; } = new(settings: Settings("B-T"));
+
+        public void Dispose() => Host.Dispose();
+    }
+
     /// <summary>Short limits so a dead service fails fast; the circuit never opens within one case (its own test does that).</summary>
-    private static Dictionary<string, string?> Settings(string level, int minimumThroughput = 1000) => new()
+    internal static Dictionary<string, string?> Settings(string level, int minimumThroughput = 1000) => new()
     {
         ["Certification:Signing:AlternateTimestampUrls:0"] = "http://localhost/tsa2",
         ["Certification:TrustServices:AttemptTimeout"] = "00:00:00.750",
@@ -49,7 +58,8 @@ public sealed class TrustServiceFaultTests
     public async Task A_fault_degrades_or_refuses_with_its_problem_type_consumes_no_number_and_the_next_certification_after_repair_succeeds(
         string faults, string level, string expected)
     {
-        using var host = new ServiceHost(settings: Settings(level));
+        using var own = level == "B-T" ? null : new ServiceHost(settings: Settings(level));
+        var host = own ?? shared.Host;
         var officer = await host.SignInAsync("officer.commune");
         var admin = await host.SignInAsync("admin");
         var injected = host.Services.GetRequiredService<TrustServices>().DevelopmentServices!.Faults;

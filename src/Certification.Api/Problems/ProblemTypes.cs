@@ -120,7 +120,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             _ => (ProblemTypes.InternalError, null, null),
         };
         if (type == ProblemTypes.InternalError) log.LogError(exception, "Unhandled error on {Method} {Route}", context.Request.Method, context.GetEndpoint()?.DisplayName);
-        else if (type.Status >= 500) log.LogWarning("{Route} answered {Type}: {Detail}", context.GetEndpoint()?.DisplayName, type.Slug, exception.Message);
+        else if (type.Status >= 500) log.LogWarning("{Method} {Path} answered {Type}: {Detail}", context.Request.Method, context.Request.Path, type.Slug, exception.Message);
         if (extensions?.TryGetValue("retryAfterSeconds", out var retryAfter) == true) context.Response.Headers.RetryAfter = retryAfter!.ToString();
         Features.Health.Telemetry.Failures.Add(1, new KeyValuePair<string, object?>("type", type.Slug),
             new KeyValuePair<string, object?>("status", type.Status));
