@@ -4,6 +4,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Certification.TestSupport;
+using Certification.Api.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Certification.Api.Tests;
@@ -107,10 +110,29 @@ public sealed class KillLoopTests
             }
         }
         Assert.NotEmpty(acknowledged);
+        // The same checker as a command against the stopped node's data (what an operator runs after a crash).
+        var (code, output) = RunAdminCheck(data.Path, environment);
+        Assert.True(code == 0, output);
+        var checkedEntries = int.Parse(System.Text.RegularExpressions.Regex.Match(output, @"consistent: 1 books, (\d+) entries").Groups[1].Value, CultureInfo.InvariantCulture);
+        // A certification committed just before a kill may never have been answered: never fewer entries than answers.
+        Assert.True(checkedEntries >= acknowledged.Count, output);
         var figures = $"kill-loop {provider}: {kills} kills survived, {killedInFlight} requests in flight at the kills, {acknowledged.Count} certifications acknowledged and all found, "
                       + $"{entriesChecked} entries checked over {kills + 1} checks, 0 lost, {stopwatch.Elapsed.TotalSeconds:0} s (seed {seed})";
         Console.WriteLine(figures);
         if (Environment.GetEnvironmentVariable("CERTIFICATION_KILL_REPORT") is { Length: > 0 } file) await File.AppendAllTextAsync(file, figures + Environment.NewLine);
+    }
+
+    /// <summary><c>Certification.Api admin check</c> on <paramref name="dataDirectory"/>: exit code, stdout and stderr.</summary>
+    internal static (int ExitCode, string Output) RunAdminCheck(string dataDirectory, IDictionary<string, string?>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet", [NumberingTests.ServiceDll(), "admin", "check", $"--Certification:DataDirectory={dataDirectory}"])
+            { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>()) start.Environment[key] = value;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(60_000), "admin check did not finish");
+        return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
     /// <summary>Every certification answered 201 is in the book with the same hash.</summary>
@@ -126,5 +148,52 @@ public sealed class KillLoopTests
         }
         foreach (var (number, sha) in acknowledged)
             Assert.True(entries.TryGetValue(number, out var stored) && stored == sha, $"after {round} kills (seed {seed}): acknowledged number {number} is lost or changed");
+    }
+}
+
+/// <summary>The checker is no formality: it reports each kind of inconsistency it exists to find.</summary>
+public sealed class ConsistencyCheckTests
+{
+    [Fact]
+    public async Task The_checker_reports_a_changed_copy_a_missing_copy_a_stored_copy_without_entry_a_gap_and_a_broken_audit_chain()
+    {
+        using var host = new ServiceHost(settings: new Dictionary<string, string?> { ["Certification:Blobs:OrphanGracePeriod"] = "00:00:00" });
+        var officer = await host.SignInAsync("officer.commune");
+        var admin = await host.SignInAsync("admin");
+        var first = await ServiceHost.CertifyAsync(officer, "Một");
+        var second = await ServiceHost.CertifyAsync(officer, "Hai");
+        var clean = await TrustServiceFaultTests.AssertConsistentAsync(admin);
+        Assert.Equal(2, clean["entries"]!.GetValue<int>());
+
+        string BlobPath(string sha) => Directory.EnumerateFiles(host.Data.File("blobs"), sha, SearchOption.AllDirectories).Single();
+        var changed = BlobPath(first["sha256"]!.GetValue<string>());
+        File.SetAttributes(changed, FileAttributes.Normal);
+        var bytes = await File.ReadAllBytesAsync(changed);
+        bytes[^10] ^= 0xFF;
+        await File.WriteAllBytesAsync(changed, bytes);
+        File.Delete(BlobPath(second["sha256"]!.GetValue<string>()));
+        await host.Services.GetRequiredService<IBlobStore>().PutAsync("không thuộc sổ nào"u8.ToArray());
+        using (var scope = host.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CertificationDbContext>();
+            var book = await db.Books.SingleAsync();
+            book.LastNumber += 1; // number 3 without an entry: a gap
+            var entry = await db.AuditEntries.OrderBy(e => e.Id).FirstAsync();
+            entry.Details = "{\"altered\":true}";
+            await db.SaveChangesAsync();
+        }
+
+        var report = await admin.GetFromJsonAsync<JsonObject>("/api/v1/admin/consistency");
+        Assert.False(report!["consistent"]!.GetValue<bool>());
+        var problems = report["problems"]!.AsArray().Select(p => p!.GetValue<string>()).ToList();
+        Assert.Contains(problems, p => p.Contains("numbers missing [3]", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("Entry 1 ", StringComparison.Ordinal) && p.Contains("hashes to", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("Entry 2 ", StringComparison.Ordinal) && p.Contains("is missing", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("belongs to no book entry", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Audit chain: entry 1 was altered", StringComparison.Ordinal));
+        Assert.Equal(5, problems.Count);
+        var (code, output) = KillLoopTests.RunAdminCheck(host.Data.Path);
+        Assert.Equal(1, code);
+        Assert.Contains("INCONSISTENT (5 problems)", output);
     }
 }

@@ -65,6 +65,7 @@ public sealed class TrustServiceFaultTests(TrustServiceFaultTests.TimestampHost 
         var injected = host.Services.GetRequiredService<TrustServices>().DevelopmentServices!.Faults;
         var before = await LastNumberAsync(officer);
 
+        var injectedBefore = injected.Injected;
         injected.Set(TrustServiceFault.ParseList(faults));
         var response = await ServiceHost.PostCertificationAsync(officer, "Giấy khai sinh", [Scans.Page(1)]);
         var (outcome, service) = (expected.Split(':')[0], expected.Split(':')[1]);
@@ -87,7 +88,10 @@ public sealed class TrustServiceFaultTests(TrustServiceFaultTests.TimestampHost 
             Assert.Equal("unhealthy", health!["dependencies"]![service]!["status"]!.GetValue<string>());
             Assert.Equal(before, await LastNumberAsync(officer));
         }
-        Assert.True(injected.Injected.Values.Sum() > 0, "no fault was injected");
+        // Spoiled by this case (the shared host counts every case's).
+        var spoiled = injected.Injected.Select(kv => (kv.Key, Count: kv.Value - injectedBefore.GetValueOrDefault(kv.Key))).Where(kv => kv.Count > 0).ToList();
+        Assert.Equal(TrustServiceFault.ParseList(faults).Select(f => f.Kind).Distinct().Order(), spoiled.Select(kv => kv.Key).Order());
+        Console.WriteLine($"fault {faults} ({level}): {outcome} {service}, injected {string.Join(", ", spoiled.Select(kv => $"{kv.Key} ×{kv.Count}"))}");
         await AssertConsistentAsync(admin);
 
         injected.Clear();

@@ -47,11 +47,7 @@ public sealed class StartupTasks(IServiceProvider services, IOptions<Certificati
         var blobs = sp.GetRequiredService<IBlobStore>();
         var sweepBefore = sp.GetRequiredService<TimeProvider>().GetUtcNow() - BlobStores.OrphanGracePeriod(options.Value);
         var temporary = blobs.DeleteUnfinishedWrites(sweepBefore) + sp.GetRequiredService<DataDirectory>().EmptyScratch();
-        var referenced = (await db.CertifiedCopies.AsNoTracking().Where(c => c.Sha256 != null).Select(c => c.Sha256!).ToListAsync(ct))
-            .Concat(await db.ExternalSigningSessions.AsNoTracking().Select(s => s.PreparedSha256).ToListAsync(ct))
-            // Versions before an archive extension, until the archive job removes them (Archive:KeepPreviousVersionsFor).
-            .Concat(await db.ArchiveExtensions.AsNoTracking().Where(e => e.PreviousRemovedAt == null).Select(e => e.PreviousSha256).ToListAsync(ct))
-            .ToHashSet(StringComparer.Ordinal);
+        var referenced = await BlobStores.ReferencedAsync(db, ct);
         var orphans = blobs.ListStoredBefore(sweepBefore).Where(b => !referenced.Contains(b)).ToList();
         foreach (var orphan in orphans) blobs.Delete(orphan);
         if (temporary + orphans.Count > 0)

@@ -58,12 +58,7 @@ public sealed class ConsistencyCheck(CertificationDbContext db, IBlobStore blobs
                 problems.Add($"Entry {entry.Number} of book {entry.BookId} (copy {entry.Id}): the stored copy hashes to {actual}, not {entry.Sha256}.");
         }
 
-        // What a blob may legitimately belong to besides a book entry: a copy awaiting its external signature,
-        // and a version before an archive extension kept for a while (the same set the startup sweep keeps).
-        var referenced = (await db.CertifiedCopies.AsNoTracking().Where(c => c.Sha256 != null).Select(c => c.Sha256!).ToListAsync(ct))
-            .Concat(await db.ExternalSigningSessions.AsNoTracking().Select(s => s.PreparedSha256).ToListAsync(ct))
-            .Concat(await db.ArchiveExtensions.AsNoTracking().Where(e => e.PreviousRemovedAt == null).Select(e => e.PreviousSha256).ToListAsync(ct))
-            .ToHashSet(StringComparer.Ordinal);
+        var referenced = await BlobStores.ReferencedAsync(db, ct);
         var all = blobs.List().ToList();
         var old = blobs.ListStoredBefore(clock.GetUtcNow() - BlobStores.OrphanGracePeriod(options.Value)).ToHashSet(StringComparer.Ordinal);
         var unreferenced = all.Where(b => !referenced.Contains(b)).ToList();
