@@ -27,16 +27,19 @@ public static class FieldAppearances
         return normal as PdfReference;
     }
 
-    /// <summary>True when every reference the signed revision holds to <paramref name="number"/>, and to
-    /// the appearance dictionaries leading to it, comes from this widget's own /AP: redrawing it in place
-    /// then changes this field only. pyHanko refuses the same override when it clobbers an object that is
-    /// still used elsewhere (its form-update-override-appearance-stream-sneaky test files).</summary>
-    public static bool OwnedBy(RevisionDiff diff, PdfDictionary widget, int number)
+    /// <summary>Null when every reference the signed revision holds to <paramref name="number"/>, and to the
+    /// appearance dictionaries of this widget's /AP, comes from that /AP itself: redrawing the object in
+    /// place then changes this field only. Otherwise the object that something else also uses. pyHanko
+    /// refuses the same override when it clobbers an object still used elsewhere (its
+    /// form-update-override-appearance-stream-sneaky test files).</summary>
+    public static int? UsedOutside(RevisionDiff diff, PdfDictionary widget, int number)
     {
         var fromTree = new Dictionary<int, int>();
         Visit(widget["AP"], 0);
-        if (!fromTree.ContainsKey(number)) return false;
-        return fromTree.All(entry => diff.ReferencesBefore(entry.Key) == entry.Value) && diff.ReferencesComplete;
+        if (!fromTree.ContainsKey(number) || !diff.ReferencesComplete) return number;
+        foreach (var (shared, count) in fromTree)
+            if (diff.ReferencesBefore(shared) != count) return shared;
+        return null;
 
         void Visit(PdfObject? value, int depth)
         {
@@ -68,6 +71,10 @@ public static class FieldAppearances
     public static string? FieldType(RevisionDiff diff, PdfDictionary widget) =>
         widget.GetName("FT") ?? (diff.Old(widget["Parent"]) as PdfDictionary)?.GetName("FT");
 
+    /// <summary>True when the widget was concealed by its annotation flags and no longer is.</summary>
+    public static bool Unhidden(PdfDictionary old, PdfDictionary @new) =>
+        (((old["F"] as PdfInteger)?.Value ?? 0) & Concealing) != 0 && (((@new["F"] as PdfInteger)?.Value ?? 0) & Concealing) == 0;
+
     /// <summary>Reports a widget (or merged field and widget) that a later revision makes show prepared
     /// content: a concealed widget made visible, an appearance that existed when the document was signed
     /// (unused, or drawn elsewhere) but that this widget did not show, or a new or redrawn appearance that
@@ -76,9 +83,7 @@ public static class FieldAppearances
     {
         var where = role.Kind is RoleKind.FormField or RoleKind.SignatureField ? role.Describe(number) : $"form field '{role.Name}'{role.OnPage} (object {number})";
         var found = false;
-        var flagsBefore = (old["F"] as PdfInteger)?.Value ?? 0;
-        var flagsAfter = (@new["F"] as PdfInteger)?.Value ?? 0;
-        if ((flagsBefore & Concealing) != 0 && (flagsAfter & Concealing) == 0)
+        if (Unhidden(old, @new))
         {
             diff.Add(ModificationKind.Other, $"{where} was hidden when the document was signed and a later update made it visible " +
                                              "(shadow attack: prepared content revealed)", revealsPreparedContent: true);
@@ -96,12 +101,12 @@ public static class FieldAppearances
             return true;
         }
         // A new or redrawn appearance that draws a form or image prepared before signing reveals it just the same.
-        var redrawn = !ExistedBefore(diff, after.ObjectNumber) || diff.After.DefinedObjects.Contains(after.ObjectNumber);
+        var redrawn = !ExistedBefore(diff, after.ObjectNumber) || diff.DefinedInUpdate(after.ObjectNumber);
         if (!redrawn || diff.New(after) is not PdfStream drawn) return found;
         var drawnBefore = before is not null && diff.Old(before) is PdfStream previous ? DrawnObjects(diff.Old, previous) : [];
         foreach (var (name, prepared) in DrawnObjects(diff.New, drawn))
         {
-            if (!ExistedBefore(diff, prepared) || drawnBefore.Any(d => d.Number == prepared) || diff.After.DefinedObjects.Contains(prepared)) continue;
+            if (!ExistedBefore(diff, prepared) || drawnBefore.Any(d => d.Number == prepared) || diff.DefinedInUpdate(prepared)) continue;
             diff.Add(ModificationKind.Other, $"{where} now shows an appearance (object {after.ObjectNumber}) that draws /{name}, object " +
                                              $"{prepared}, which was already in the document when it was signed " +
                                              "(form-over-form shadow attack: prepared content revealed)", revealsPreparedContent: true);
@@ -121,24 +126,28 @@ public static class FieldAppearances
 
     /// <summary>Reports a widget whose display a later revision changes while it overlaps another widget of
     /// the signed revision on the same page: one can then uncover or cover the other (form over form).</summary>
-    public static void CheckOverlaps(RevisionDiff diff, int number, ObjectRole role, PdfDictionary old, PdfDictionary @new)
+    public static bool CheckOverlaps(RevisionDiff diff, int number, ObjectRole role, PdfDictionary old, PdfDictionary @new)
     {
-        if (role.Page < 0 || role.Page >= diff.Roles.Pages.Count || Area(Rect(diff, old)) is not { } rect) return;
+        if (role.Page < 0 || role.Page >= diff.Roles.Pages.Count || Area(Rect(diff, old)) is not { } rect) return false;
         var displayChanged = Displayed(diff, old, after: false)?.ObjectNumber != Displayed(diff, @new, after: true)?.ObjectNumber
-                             || diff.After.DefinedObjects.Contains(Displayed(diff, @new, after: true)?.ObjectNumber ?? -1)
+                             || diff.DefinedInUpdate(Displayed(diff, @new, after: true)?.ObjectNumber ?? -1)
                              || !PdfObjectEquality.Equal(old["F"], @new["F"]) || !PdfObjectEquality.Equal(old["AS"], @new["AS"]);
-        if (!displayChanged) return;
-        if (diff.Old(diff.Roles.Pages[role.Page]) is not PdfDictionary page || diff.Old(page["Annots"]) is not PdfArray annots) return;
+        if (!displayChanged) return false;
+        if (diff.Old(diff.Roles.Pages[role.Page]) is not PdfDictionary page || diff.Old(page["Annots"]) is not PdfArray annots) return false;
+        var found = false;
         foreach (var item in annots.Items)
         {
             if (item is not PdfReference other || other.ObjectNumber == number) continue;
-            if (diff.Old(other) is not PdfDictionary widget || widget.GetName("Subtype") != "Widget") continue;
+            // A widget hidden when signed showed nothing to cover or uncover; revealing it is reported on its own.
+            if (diff.Old(other) is not PdfDictionary widget || widget.GetName("Subtype") != "Widget" || ((widget["F"] as PdfInteger)?.Value & Concealing) > 0) continue;
             if (Area(Rect(diff, widget)) is not { } otherRect || !Intersect(rect, otherRect)) continue;
             var otherName = diff.Roles[other.ObjectNumber]?.Name ?? "?";
             diff.Add(ModificationKind.Other, $"form field '{role.Name}'{role.OnPage} (object {number}) changed what it shows after signing " +
                                              $"and overlaps form field '{otherName}' (object {other.ObjectNumber}) there: one can uncover or cover " +
                                              "the other (form-over-form shadow attack)", revealsPreparedContent: true);
+            found = true;
         }
+        return found;
     }
 
     private static double[]? Rect(RevisionDiff diff, PdfDictionary widget) =>

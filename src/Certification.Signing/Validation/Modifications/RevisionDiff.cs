@@ -106,6 +106,11 @@ public sealed class RevisionDiff
         return _referenceCounts.GetValueOrDefault(number);
     }
 
+    private HashSet<int>? _defined;
+
+    /// <summary>True when the update (re)defines the object.</summary>
+    public bool DefinedInUpdate(int number) => (_defined ??= [.. After.DefinedObjects]).Contains(number);
+
     public PdfObject? Old(PdfObject? obj) => SafeResolve(obj, Before);
     public PdfObject? New(PdfObject? obj) => SafeResolve(obj, After);
 

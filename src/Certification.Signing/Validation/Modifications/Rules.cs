@@ -174,9 +174,11 @@ public sealed class FormRule : IModificationRule
             return;
         }
         var changed = PdfObjectEquality.ChangedKeys(o, n).ToList();
-        var other = changed.Where(k => k is not ("V" or "AS" or "AP")).ToList();
+        // Unhiding is reported as a reveal of prepared content, not as a second, plain change of /F.
+        var unhidden = FieldAppearances.Unhidden(o, n);
+        var other = changed.Where(k => k is not ("V" or "AS" or "AP") && !(k == "F" && unhidden)).ToList();
         var revealed = FieldAppearances.CheckRevealed(diff, number, role, o, n);
-        FieldAppearances.CheckOverlaps(diff, number, role, o, n);
+        revealed |= FieldAppearances.CheckOverlaps(diff, number, role, o, n);
         if (other.Count > 0) diff.Add(ModificationKind.Other, $"{role.Describe(number)} changed: /{string.Join(", /", other)}");
         else if (!revealed) diff.Add(ModificationKind.FormFilling, $"{role.Describe(number)} was filled in");
     }
@@ -276,7 +278,7 @@ public sealed class SignatureFieldRule : IModificationRule
             var isTimestamp = FormRule.IsDocumentTimestamp(diff.New(n["V"]));
             if (FieldAppearances.CheckRevealed(diff, number, role, o, n)) return;
             diff.Add(ModificationKind.SignaturesAndTimestamps,
-                $"empty signature field '{role.Name}' was {(isTimestamp ? "timestamped" : "signed")}", addsSignature: !isTimestamp);
+                $"empty {role.Describe(number)} was {(isTimestamp ? "timestamped" : "signed")}", addsSignature: !isTimestamp);
             return;
         }
         diff.Add(ModificationKind.FormFilling, $"empty signature field '{role.Name}' changed: /{string.Join(", /", changed)}");
@@ -327,10 +329,11 @@ public sealed class FieldAppearanceRule : IModificationRule
             diff.Add(ModificationKind.Other, $"{description} was redefined and its field cannot be read");
             return;
         }
-        if (!FieldAppearances.OwnedBy(diff, ownerBefore, number))
+        if (FieldAppearances.UsedOutside(diff, ownerBefore, number) is { } shared)
         {
-            diff.Add(ModificationKind.Other, $"{description} was redefined, but the signed revision also uses it outside that field " +
-                                             $"({diff.ReferencesBefore(number)} references): what those show changed too");
+            diff.Add(ModificationKind.Other, $"{description} was redefined, but the signed revision also uses " +
+                                             $"{(shared == number ? "it" : $"its appearance dictionary (object {shared})")} outside that field: " +
+                                             "what those uses show changed too");
             return;
         }
         var ownerRole = diff.Roles[role.Owner] ?? new ObjectRole(RoleKind.FormField, role.Page, role.Name);
