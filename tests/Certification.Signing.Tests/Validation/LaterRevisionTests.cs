@@ -64,6 +64,15 @@ public sealed class LaterRevisionTests
         return ValidationSamples.WritePdf(objects.Select(o => o!).ToList());
     }
 
+    /// <summary>A fuzzing seed that takes the form paths of the analysis: the form certified with P=2, an
+    /// approval that redraws its field's own appearance, then a covering field emptied (form over form).</summary>
+    internal static async Task<byte[]> FormWithLaterRevisionsAsync()
+    {
+        var certified = await ValidationSamples.SignAsync(Form(), new SignatureRequest { CertifyPermissions = 2 });
+        var approved = SignApproval(certified, redrawInPlace: true);
+        return ValidationSamples.AppendRevision(approved, HideAttack("covering field emptied", ValidationSamples.NextObjectNumber(approved)).Objects);
+    }
+
     private static string Field(string name, string value, int y, int appearance, int flags = 4, string? appearanceEntry = null) =>
         $"<< /Type /Annot /Subtype /Widget /FT /Tx /T ({name}) /V ({value}) /DA (/Helv 12 Tf 0 g) /F {flags} " +
         $"/Rect [60 {y} 260 {y + 30}] /P {Page} 0 R /AP {appearanceEntry ?? $"<< /N {appearance} 0 R >>"} >>";
@@ -233,6 +242,24 @@ public sealed class LaterRevisionTests
             Assert.Equal(CheckResult.Indeterminate, c.Result);
             Assert.Contains(expected, c.Message);
         });
+    }
+
+    /// <summary>Reusing object numbers whose old objects nothing in the signed revision uses any more (an
+    /// unused dictionary, the prepared appearance nobody shows yet) changes nothing that is displayed.</summary>
+    [Fact]
+    public async Task Redefining_objects_the_signed_revision_no_longer_uses_is_not_a_change()
+    {
+        var signed = await ValidationSamples.SignAsync(Form(), new SignatureRequest());
+        var pdf = ValidationSamples.AppendRevision(signed, new Dictionary<int, string>
+        {
+            [19] = "<< /Producer (reused number) >>",
+            [PreparedAppearance] = NewAppearance("BT /Helv 12 Tf (still unused) Tj ET"),
+        });
+
+        var report = Validate(pdf);
+
+        ValidatorTests.AssertPassed(report);
+        Assert.Equal(ModificationKind.None, report.Signatures.Single().ModificationsAfterSigning);
     }
 
     /// <summary>The control for the attacks: filling 'Amount' with a new appearance of its own is form filling,
