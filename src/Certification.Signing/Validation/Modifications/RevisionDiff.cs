@@ -141,6 +141,13 @@ public sealed class RevisionDiff
             // An object number reused for something new while its old object is no longer referenced from
             // anything the trailer reaches: nothing displayed changes (pyHanko judges only what is still
             // used). Whatever starts using the new object is judged where it changes.
+            // An object stream is used through the xref, not through references: redefining it changes
+            // every object the signed revision reads from it (ISO 32000-1 § 7.5.7).
+            if (oldObj is PdfStream { Dictionary: var header } && header.GetName("Type") == "ObjStm")
+            {
+                Add(ModificationKind.Other, $"object stream {number}, which holds objects of the signed revision, was redefined");
+                continue;
+            }
             if (!oldBroken && UnusedBefore(number)) continue;
             if (newBroken || oldBroken)
             {
