@@ -178,9 +178,10 @@ public sealed class ConsistencyCheckTests
             var db = scope.ServiceProvider.GetRequiredService<CertificationDbContext>();
             var book = await db.Books.SingleAsync();
             book.LastNumber += 1; // number 3 without an entry: a gap
-            var entry = await db.AuditEntries.OrderBy(e => e.Id).FirstAsync();
-            entry.Details = "{\"altered\":true}";
             await db.SaveChangesAsync();
+            // Someone with direct access to the database file drops the append-only trigger and edits history.
+            await db.Database.ExecuteSqlRawAsync("DROP TRIGGER AuditEntries_NoUpdate");
+            await db.Database.ExecuteSqlRawAsync("UPDATE AuditEntries SET Details = {0} WHERE Id = 1", "{\"altered\":true}");
         }
 
         var report = await admin.GetFromJsonAsync<JsonObject>("/api/v1/admin/consistency");

@@ -138,7 +138,7 @@ public sealed class PkiCommandTests
 
         using var tsa = new HttpTimestampClient(pki.TimestampUrl);
         var refused = await Assert.ThrowsAsync<TimestampException>(() => tsa.GetTimestampTokenAsync(SHA256.HashData("x"u8), HashAlgorithmName.SHA256));
-        Assert.Contains("cannot be reached", refused.Message);
+        Assert.Contains(pki.TimestampUrl.ToString(), refused.Message); // reset: "cannot be reached" or an empty, unreadable reply
 
         using var fetcher = new Certification.Signing.Revocation.RevocationFetcher();
         var none = await Assert.ThrowsAsync<Certification.Signing.Revocation.RevocationFetchException>(
