@@ -52,15 +52,16 @@ public sealed class Outbox(CertificationDbContext db, IOptions<WebhookOptions> o
         return e;
     }
 
-    /// <summary>Adds a copy event; loads the office, book and request when the caller has not.</summary>
-    public async Task AddCopyEventAsync(string type, CertifiedCopy copy, CancellationToken ct)
+    /// <summary>Saves the caller's pending changes, then adds the event about the copy as it now stands in the database and
+    /// saves it too, both inside the caller's transaction (which commits them together, or neither).</summary>
+    public async Task SaveWithCopyEventAsync(string type, Guid copyId, CancellationToken ct)
     {
-        var entry = db.Entry(copy);
-        await entry.Reference(c => c.Office).LoadAsync(ct);
-        await entry.Reference(c => c.Book).LoadAsync(ct);
-        await entry.Reference(c => c.Document).LoadAsync(ct);
-        await db.Entry(copy.Document!).Reference(d => d.Request).LoadAsync(ct);
-        Add(type, new CopyEventData(copy.Id, copy.Office!.Code, copy.Office.Name, copy.Book!.Label, copy.Number, copy.Date, copy.Document!.Title,
-            copy.Document.Request!.RequesterIdNumber, Certifications.CertificationsApi.StatusName(copy.Status), copy.Sha256));
+        await db.SaveChangesAsync(ct);
+        var data = await db.CertifiedCopies.AsNoTracking().Where(c => c.Id == copyId)
+            .Select(c => new CopyEventData(c.Id, c.Office!.Code, c.Office.Name, c.Book!.Label, c.Number, c.Date, c.Document!.Title,
+                c.Document.Request!.RequesterIdNumber, Certifications.CertificationsApi.StatusName(c.Status), c.Sha256))
+            .SingleAsync(ct);
+        Add(type, data);
+        await db.SaveChangesAsync(ct);
     }
 }
