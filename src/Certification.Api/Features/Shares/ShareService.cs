@@ -110,9 +110,11 @@ public sealed class ShareService(CertificationDbContext db, AuditTrail audit, Ou
         // A wrong token reveals nothing about the share, and costs the same comparison.
         var tokenMatches = CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(HashToken(token ?? "")),
             Encoding.ASCII.GetBytes(share?.TokenHash ?? new string('0', 64)));
-        if (share is null || !tokenMatches) throw new ProblemException(ProblemTypes.ShareNotFound);
+        if (share is null) throw new ProblemException(ProblemTypes.ShareNotFound);
         var now = clock.GetUtcNow();
-        var refusal = share.ApiClientId != apiClientId ? ProblemTypes.ShareForAnotherService
+        // A wrong token for a real share is recorded too: the citizen sees someone tried.
+        var refusal = !tokenMatches ? ProblemTypes.ShareNotFound
+            : share.ApiClientId != apiClientId ? ProblemTypes.ShareForAnotherService
             : share.RevokedAt is not null ? ProblemTypes.ShareRevoked
             : share.ExpiresAt <= now ? ProblemTypes.ShareExpired
             : share.Copy!.Status == CertificationStatus.Revoked ? ProblemTypes.CopyRevoked
