@@ -140,6 +140,11 @@ public sealed class DemoOptions
 
     /// <summary>Prints the banner with the URL and the demo credentials.</summary>
     public bool PrintBanner { get; set; } = true;
+
+    /// <summary>Further notary offices (DEMO-VPCC02, …), each with its notary (officer.notary2, …) and seal, for load
+    /// runs across several books (benchmarks/service-bench.sh). Default none.</summary>
+    [Range(0, 50)]
+    public int ExtraNotaryOffices { get; set; }
 }
 
 public sealed class LimitOptions
