@@ -2,13 +2,14 @@
 # The service against its own library, in one run (docs/performance.md § Service): the library's in-process
 # compose+sign time for the same scans and level, then the Release service (demo mode, SQLite, B-LT, fresh data
 # directory): certification median and throughput at c=1 and c=8 for one office and for four offices, verification
-# at c=1 and c=8, resident memory across GROWTH certifications + GROWTH verifications, the 20-page upload's peak
+# at c=1, c=4 and c=8, resident memory across GROWTH certifications + GROWTH verifications, the 20-page upload's peak
 # (benchmarks/service-memory.sh), and the machine's load average with every result. Needs ../shared/fixtures/scans.
-#   benchmarks/service-bench.sh            # GROWTH=1000 (2,000 requests for the growth check)
+#   benchmarks/service-bench.sh            # GROWTH=1000 (2,000 requests for the growth check); FIXTURES=../shared/fixtures
 set -euo pipefail
 cd "$(dirname "$0")/.."
 growth=${GROWTH:-1000}
-scan1=../shared/fixtures/scans/bang-tot-nghiep-p1.jpg scan2=../shared/fixtures/scans/bang-tot-nghiep-p2.jpg
+fixtures=$(realpath "${FIXTURES:-../shared/fixtures}")
+scan1=$fixtures/scans/bang-tot-nghiep-p1.jpg scan2=$fixtures/scans/bang-tot-nghiep-p2.jpg
 for p in src/Certification.Api benchmarks/Certification.ServiceLoad benchmarks/Certification.Benchmarks; do
   dotnet build -c Release -nologo -v:q -clp:ErrorsOnly "$p" >/dev/null
 done
@@ -35,6 +36,7 @@ four=(--user officer.commune --user officer.notary --user officer.notary2 --user
 echo "== service: certify, one office, c=1";    load certify "${scans[@]}" --concurrency 1 --requests 40
 echo "== service: certify, one office, c=8";    load certify "${scans[@]}" --concurrency 8 --requests 200
 echo "== service: certify, four offices, c=8";  load certify "${scans[@]}" "${four[@]}" --concurrency 8 --requests 200
+echo "== service: certify, one office, c=20 (a burst at opening time)"; load certify "${scans[@]}" --concurrency 20 --requests 200
 
 token=$(curl -fs -H 'Content-Type: application/json' -d '{"username":"officer.commune","password":"Demo@12345"}' $base/api/v1/auth/token \
   | python3 -c 'import sys,json;print(json.load(sys.stdin)["accessToken"])')
@@ -45,6 +47,7 @@ echo "copy: $(stat -c %s "$dir/copy.pdf") bytes; report: $(curl -fs -H 'X-Api-Ke
   | python3 -c 'import sys,json;d=json.load(sys.stdin);print(d["indication"],"registry",d["registry"]["status"],"signatures",len(d.get("signatures",[])),"findings",sorted(f.get("code","") for f in d.get("findings",[])))')"
 verify=(verify --pdf "$dir/copy.pdf" --api-key demo-online-service-key)
 echo "== service: verify, c=1"; load "${verify[@]}" --concurrency 1 --requests 300
+echo "== service: verify, c=4"; load "${verify[@]}" --concurrency 4 --requests 1000
 echo "== service: verify, c=8"; load "${verify[@]}" --concurrency 8 --requests 1000
 
 echo "== memory over $((2 * growth)) requests: RSS after the runs above $(rss)"
