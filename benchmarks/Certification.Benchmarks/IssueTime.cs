@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Certification.Signing;
 using Certification.Signing.Documents;
 using Certification.Signing.Pades;
 using Certification.Signing.Revocation;
@@ -31,8 +32,10 @@ public static class IssueTime
         var directory = Directory.CreateTempSubdirectory("bench-issue").FullName;
         var times = new List<double>();
         long length = 0;
+        using var stages = new StageDurations(SigningActivities.Name);
         for (var run = -5; run < runs; run++)
         {
+            if (run == 0) stages.Clear();
             var path = Path.Combine(directory, $"copy-{run + 5}.pdf");
             var started = Stopwatch.GetTimestamp();
             await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite))
@@ -43,6 +46,7 @@ public static class IssueTime
         times.Sort();
         Console.WriteLine($"library issue (compose + 2 signatures, B-LT, {scans.Count} scans, {scans.Sum(s => s.Content.Length) / 1048576.0:F1} MiB -> " +
                           $"{length / 1048576.0:F1} MiB): {runs} runs, median {times[times.Count / 2]:F1} ms, min {times[0]:F1} ms");
+        Console.Write(stages.Summary());
         Directory.Delete(directory, recursive: true);
         return 0;
     }

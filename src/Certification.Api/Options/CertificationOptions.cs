@@ -108,6 +108,10 @@ public sealed class OperationsOptions
     /// <summary>OTLP endpoint for metrics and traces (e.g. http://collector:4317); nothing is exported when unset.
     /// The standard OTEL_EXPORTER_OTLP_ENDPOINT variable works too.</summary>
     public string? OtlpEndpoint { get; set; }
+
+    /// <summary>Logs the per-stage durations of certifications and verifications when the service stops
+    /// (<see cref="Features.Health.StageTimings"/>); for load runs. Default off.</summary>
+    public bool StageTimings { get; set; }
 }
 
 public sealed class SigningOptions

@@ -60,7 +60,8 @@ public sealed class CertifiedCopyIssuer(PadesSigner signer, IntakeLimits? limits
     public async Task<IssuedCopy> IssueAsync(IReadOnlyList<ScanFile> scans, CertificationDetails details, ISigningKey certifier, ISigningKey office,
         PadesLevel level = PadesLevel.BaselineLT, CancellationToken ct = default)
     {
-        var composed = _composer.Compose(scans, details);
+        ComposedCopy composed;
+        using (SigningActivities.Start("compose")) composed = _composer.Compose(scans, details);
         using var document = IncrementalPdf.InMemory(composed.Pdf);
         await SignBothAsync(document, composed.Layout, details.OfficeName, certifier, office, level, ct);
         var pdf = document.ToArray();
@@ -74,9 +75,11 @@ public sealed class CertifiedCopyIssuer(PadesSigner signer, IntakeLimits? limits
         FileStream output, PadesLevel level = PadesLevel.BaselineLT, CancellationToken ct = default)
     {
         if (output.Length != 0) throw new ArgumentException("The output file must be empty", nameof(output));
-        var layout = _composer.Compose(scans, details, output);
+        CopyLayout layout;
+        using (SigningActivities.Start("compose")) layout = _composer.Compose(scans, details, output);
         using var document = IncrementalPdf.OnDisk(output);
         await SignBothAsync(document, layout, details.OfficeName, certifier, office, level, ct);
+        using var digest = SigningActivities.Start("digest");
         return new IssuedFile(document.Length, layout.PageCount, layout.Fee, Convert.ToHexStringLower(document.Sha256()));
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using Certification.Signing.Validation.Facts;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Ocsp;
 using Org.BouncyCastle.Asn1.X509;
@@ -351,7 +352,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
     {
         try
         {
-            if (basic.Verify(issuer.GetPublicKey()))
+            if (FastSignatures.OcspSignedBy(basic, issuer))
                 return true;
         }
         catch (Exception)
@@ -363,9 +364,9 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
             try
             {
                 if (responder.IssuerDN.Equivalent(issuer.SubjectDN)
-                    && responder.IsSignatureValid(issuer.GetPublicKey())
+                    && FastSignatures.CertificateSignedBy(responder, issuer)
                     && (responder.GetExtendedKeyUsage()?.Any(u => u.Equals(KeyPurposeID.id_kp_OCSPSigning)) ?? false)
-                    && basic.Verify(responder.GetPublicKey()))
+                    && FastSignatures.OcspSignedBy(basic, responder))
                     return true;
             }
             catch (Exception)
@@ -380,7 +381,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
     {
         try
         {
-            return crl.IssuerDN.Equivalent(issuer.SubjectDN) && crl.IsSignatureValid(issuer.GetPublicKey());
+            return crl.IssuerDN.Equivalent(issuer.SubjectDN) && FastSignatures.CrlSignedBy(crl, issuer);
         }
         catch (Exception)
         {
@@ -437,7 +438,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
             return false;
         try
         {
-            return certificate.IsSignatureValid(certificate.GetPublicKey());
+            return FastSignatures.CertificateSignedBy(certificate, certificate);
         }
         catch (Exception)
         {

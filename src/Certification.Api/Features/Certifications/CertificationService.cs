@@ -25,13 +25,16 @@ public sealed class CertificationService(
 {
     public async Task<CertificationResponse> CertifyAsync(ClaimsPrincipal user, CertifyCommand command, CancellationToken ct)
     {
-        using var activity = Health.Telemetry.Activities.StartActivity("certify");
-        var upload = await intake.AcceptAsync(user, command, localKeyOnly: true, ct);
+        using var activity = Stage("certify");
+        AcceptedUpload upload;
+        using (Stage("intake")) upload = await intake.AcceptAsync(user, command, localKeyOnly: true, ct);
         var (officer, office, _, date) = upload.Certifier;
         var (certifierKey, officeKey) = issuance.OpenKeys(upload);
         var accessCode = AccessCodes.New();
         var level = issuance.Level;
+        var waiting = Stage("book wait");
         using var held = await ledger.HoldAsync(office.Id, date.Year, ct);
+        waiting?.Dispose();
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var book = await ledger.OpenBookAsync(office.Id, date, ct);
@@ -41,14 +44,17 @@ public sealed class CertificationService(
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await using var scratch = data.CreateScratchFile();
             var issued = await issuance.IssueAsync(upload, details, certifierKey, officeKey, scratch, level, ct);
-            var sha = await ledger.StoreAsync(scratch, issued.File.Sha256Hex, ct);
+            string sha;
+            using (Stage("blob store")) sha = await ledger.StoreAsync(scratch, issued.File.Sha256Hex, ct);
             var stored = System.Diagnostics.Stopwatch.GetElapsedTime(started);
 
+            var committing = Stage("db commit");
             await using var opened = locked is null ? await db.Database.BeginTransactionAsync(ct) : null;
             var tx = locked ?? opened!;
             if (!await ledger.AdvanceAsync(book.Id, number, ct))
             {
                 await tx.RollbackAsync(ct);
+                committing?.Dispose();
                 log.LogWarning("Book {Book} of office {Office} moved on; composing again", book.Id, office.Code);
                 continue;
             }
@@ -62,14 +68,17 @@ public sealed class CertificationService(
                 new { office = office.Code, book = book.Label, number, sha256 = sha, pages = issued.File.PageCount, fee = issued.File.Fee, request = upload.Request.Request.Id }, ct: ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
+            committing?.Dispose();
             Health.Telemetry.Certifications.Add(1, new KeyValuePair<string, object?>("level", copy.Level));
             log.LogInformation("Certified {Office} {Book} no. {Number} ({Pages} pages, {Level}): composed and signed in {ComposeMs:0} ms, stored by {StoreMs:0} ms, committed by {CommitMs:0} ms",
                 office.Code, book.Label, number, issued.File.PageCount, copy.Level, issued.ComposedIn.TotalMilliseconds, stored.TotalMilliseconds,
                 System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            return issuance.Response(copy, book, office, upload.Request.Request, accessCode);
+            using (Stage("response")) return issuance.Response(copy, book, office, upload.Request.Request, accessCode);
         }
         throw new ProblemException(ProblemTypes.NumberConflict);
     }
+
+    private static System.Diagnostics.Activity? Stage(string name) => Health.Telemetry.Activities.StartActivity(name);
 
     public async Task<RevocationResponse> RevokeAsync(ClaimsPrincipal user, Guid id, string reason, CancellationToken ct)
     {

@@ -40,10 +40,13 @@ public sealed class CopyIssuance(
         FileStream scratch, PadesLevel level, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var issued = await issuer.IssueToFileAsync(upload.Command.Files, details, certifierKey, officeKey, scratch, level, ct);
+        IssuedFile issued;
+        using (Health.Telemetry.Activities.StartActivity("compose and sign"))
+            issued = await issuer.IssueToFileAsync(upload.Command.Files, details, certifierKey, officeKey, scratch, level, ct);
         var composed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         Health.Telemetry.SigningLatency.Record(composed.TotalMilliseconds, new KeyValuePair<string, object?>("level", level.Name()));
         DateTimeOffset? protectedUntil;
+        using (Health.Telemetry.Activities.StartActivity("protection horizon"))
         using (var signed = IncrementalPdf.OnDisk(scratch)) protectedUntil = ProtectedUntil(signed.Open().Data);
         return new IssuedScratch(issued, protectedUntil, composed);
     }
