@@ -131,6 +131,11 @@ public sealed class SigningOptions
     /// always answered in-process.</summary>
     public List<string> RevocationHosts { get; set; } = [];
 
+    /// <summary>The longest the OCSP responses and CRLs for the service's own signing certificates are reused before
+    /// they are fetched again (sooner at their nextUpdate): the revocation data embedded in a copy is never older,
+    /// and a revoked office certificate is noticed within it. Default 10 minutes.</summary>
+    public TimeSpan RevocationMaximumAge { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How long a two-step (external) signature may wait for the signer; then the session ends (no number was taken).</summary>
     public TimeSpan ExternalSigningTimeout { get; set; } = TimeSpan.FromMinutes(15);
 }
