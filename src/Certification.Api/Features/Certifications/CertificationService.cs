@@ -32,6 +32,8 @@ public sealed class CertificationService(
         var (certifierKey, officeKey) = issuance.OpenKeys(upload);
         var accessCode = AccessCodes.New();
         var level = issuance.Level;
+        // Decoding and layout do not depend on the number: done before queueing for the book.
+        var plan = issuance.Plan(upload, accessCode);
         var waiting = Stage("book wait");
         using var held = await ledger.HoldAsync(office.Id, date.Year, ct);
         waiting?.Dispose();
@@ -40,10 +42,10 @@ public sealed class CertificationService(
             var book = await ledger.OpenBookAsync(office.Id, date, ct);
             await using var locked = await ledger.LockForNumberingAsync(book, ct);
             var number = book.LastNumber + 1;
-            var details = issuance.Details(upload.Certifier, command.DocumentTitle, book, number, accessCode);
+            var details = issuance.Details(upload.Certifier, command.DocumentTitle, book.Label, number, accessCode);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await using var scratch = data.CreateScratchFile();
-            var issued = await issuance.IssueAsync(upload, details, certifierKey, officeKey, scratch, level, ct);
+            var issued = await issuance.IssueAsync(plan, details, certifierKey, officeKey, scratch, level, ct);
             string sha;
             using (Stage("blob store")) sha = await ledger.StoreAsync(scratch, issued.File.Sha256Hex, ct);
             var stored = System.Diagnostics.Stopwatch.GetElapsedTime(started);
