@@ -27,22 +27,14 @@ public sealed record CopyLayout(int PageCount, long Fee, SignatureAppearance Cer
 /// statement and the footers, so a service plans outside the book's critical section and composes inside it.</summary>
 public sealed class CopyPlan
 {
-    internal CopyPlan(IReadOnlyList<ScanFile> scans, IReadOnlyList<ScanPage> pages, PageImage?[] images, StatementPlacement? onLast, double blockHeight, long fee)
-    {
-        Scans = scans;
-        Pages = pages;
-        Images = images;
-        OnLast = onLast;
-        BlockHeight = blockHeight;
-        Fee = fee;
-    }
+    internal CopyPlan() { }
 
-    internal IReadOnlyList<ScanFile> Scans { get; }
-    internal IReadOnlyList<ScanPage> Pages { get; }
-    internal PageImage?[] Images { get; }
-    internal StatementPlacement? OnLast { get; }
-    internal double BlockHeight { get; }
-    internal long Fee { get; }
+    internal IReadOnlyList<ScanFile> Scans { get; init; } = [];
+    internal IReadOnlyList<ScanPage> Pages { get; init; } = [];
+    internal PageImage?[] Images { get; init; } = [];
+    internal StatementPlacement? OnLast { get; init; }
+    internal double BlockHeight { get; init; }
+    internal long Fee { get; init; }
 }
 
 /// <summary>The composed, not yet signed, certified copy.</summary>
@@ -114,7 +106,7 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
                 }
             }
         }
-        return new CopyPlan(scans, pages, images, onLast, blockHeight, fee);
+        return new CopyPlan { Scans = scans, Pages = pages, Images = images, OnLast = onLast, BlockHeight = blockHeight, Fee = fee };
     }
 
     /// <summary>Composes the copy planned by <see cref="Plan"/> with the final <paramref name="details"/> into

@@ -8,8 +8,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Certification.Api.Features.Certifications;
 
 /// <summary>
-/// The one-step certification workflow and revocation. An upload is accepted (<see cref="CertificationIntake"/>)
-/// before the book is touched; then, holding the book (<see cref="BookLedger"/>), the copy is composed and signed
+/// The one-step certification workflow and revocation. An upload is accepted (<see cref="CertificationIntake"/>) and
+/// its copy planned (scans decoded, layout decided) before the book is touched; then, holding the book
+/// (<see cref="BookLedger"/>), the copy is composed and signed
 /// with the book's next number (<see cref="CopyIssuance"/>), stored, and its number committed with it. A lost race
 /// (another node advanced the book) composes the copy again with the next number.
 /// </summary>
