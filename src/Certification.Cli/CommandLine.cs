@@ -25,6 +25,7 @@ public static class CommandLine
                 "pki" => await PkiCommand.RunAsync(args[1..]),
                 "sign" => await SignCommand.RunAsync(args[1..], cancellation.Token),
                 "verify" => await VerifyCommand.RunAsync(args[1..]),
+                "trust" => TrustCommand.Run(args[1..]),
                 "certify" => await CertifyCommand.RunAsync(args[1..], cancellation.Token),
                 "-h" or "--help" or "help" => Help(0),
                 _ => Help(UsageExit),
@@ -33,6 +34,7 @@ public static class CommandLine
         catch (UsageException e) { return Fail(e.Message, UsageExit); }
         catch (PdfFormatException e) { return Fail($"Tệp PDF không đọc được / Unreadable PDF: {e.Message}", UsageExit); }
         catch (SigningCertificateRejectedException e) { return Fail(e.Message, 1); }
+        catch (Certification.Signing.Trust.TrustSourceRejectedException e) { return Fail($"Nguồn tin cậy bị từ chối / Trust source rejected: {e.Message}", 1); }
         catch (CryptographicException e) { return Fail($"Không mở được khoá / Cannot open the key (wrong CERTIFICATION_P12_PASSWORD?): {e.Message}", 1); }
         catch (System.Text.Json.JsonException e) { return Fail($"Tệp cấu hình hỏng / Corrupt data file: {e.Message}", 1); }
         catch (Exception e) when (e is TimestampException or RevocationFetchException or HttpRequestException or IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or NotSupportedException)
@@ -59,7 +61,8 @@ public static class CommandLine
         writer.WriteLine("  pki init DIR --base-url http://127.0.0.1:PORT");
         writer.WriteLine("  pki serve DIR");
         writer.WriteLine($"  {SignCommand.Usage}");
-        writer.WriteLine("  verify FILE.pdf [--trust FILE.pem|DIR]... [--offline] [--at ISO-8601] [--json]");
+        writer.WriteLine($"  {VerifyCommand.Usage["usage: ".Length..]}");
+        foreach (var line in TrustCommand.Usage) writer.WriteLine($"  {line}");
         writer.WriteLine($"  {CertifyCommand.Usage}");
         writer.WriteLine("PKCS#12 passwords come from the environment variable CERTIFICATION_P12_PASSWORD.");
         return exitCode;

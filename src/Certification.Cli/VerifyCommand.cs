@@ -6,17 +6,18 @@ using Certification.Signing.Validation.Report;
 namespace Certification.Cli;
 
 /// <summary>
-/// verify FILE.pdf [--trust FILE.pem]... [--offline] [--at ISO-8601] [--json]
-/// Exit codes: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 3 NO_SIGNATURE_FOUND, 4 unreadable input or usage error.
+/// verify FILE.pdf [--trust FILE.pem]... [--trust-store DIR] [--offline] [--at ISO-8601] [--json | --etsi-xml]
+/// --etsi-xml prints the ETSI TS 119 102-2 XML validation report. Exit codes (the same for every output): 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 3 NO_SIGNATURE_FOUND, 4 unreadable input or usage error.
 /// </summary>
 public static class VerifyCommand
 {
-    private const string Usage = "usage: verify FILE.pdf [--trust FILE.pem|DIR]... [--offline] [--at ISO-8601] [--json]";
+    public const string Usage = "usage: verify FILE.pdf [--trust FILE.pem|DIR]... [--trust-store DIR] [--offline] [--at ISO-8601] [--json | --etsi-xml]";
 
     public static async Task<int> RunAsync(string[] args)
     {
         {
-            var cli = new CliArguments(args, new HashSet<string> { "trust", "at" }, new HashSet<string> { "offline", "json" });
+            var cli = new CliArguments(args, new HashSet<string> { "trust", "trust-store", "at" }, new HashSet<string> { "offline", "json", "etsi-xml" });
+            if (cli.Flag("json") && cli.Flag("etsi-xml")) throw new UsageException("--json and --etsi-xml exclude each other");
             if (cli.Positionals.Count != 1) throw new UsageException(Usage);
             var path = cli.Positionals[0];
             if (!File.Exists(path)) throw new UsageException($"File '{path}' does not exist");
@@ -44,6 +45,7 @@ public static class VerifyCommand
             var options = new ValidationOptions
             {
                 TrustAnchors = anchors,
+                TrustStore = cli.Value("trust-store") is { } storeDirectory ? TrustCommand.Open(storeDirectory, anchors) : null,
                 Offline = offline,
                 OnlineSource = online,
                 ValidationTime = at,
@@ -55,8 +57,15 @@ public static class VerifyCommand
                 throw new UsageException($"Cannot read '{path}': {e.Message}");
             }
             ValidationReport report;
-            using (data) report = await PdfSignatureValidator.ValidateAsync(data.Bytes, options);
-            Console.Out.Write(cli.Flag("json") ? report.ToJson() + Environment.NewLine : report.ToPlainText());
+            string sha256;
+            using (data)
+            {
+                report = await PdfSignatureValidator.ValidateAsync(data.Bytes, options);
+                sha256 = cli.Flag("etsi-xml") ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data.Bytes.Span)) : "";
+            }
+            Console.Out.Write(cli.Flag("json") ? report.ToJson() + Environment.NewLine
+                : cli.Flag("etsi-xml") ? EtsiValidationReport.Write(report, sha256) + Environment.NewLine
+                : report.ToPlainText());
             return ExitCode(report);
         }
     }

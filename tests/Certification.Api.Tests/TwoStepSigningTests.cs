@@ -74,7 +74,7 @@ public sealed class TwoStepSigningTests
         await Task.Delay(TimeSpan.FromSeconds(1.2));
         // What the sweeper does every 30 s, now (it may already have: either way the session is gone).
         using (var scope = host.Services.CreateScope())
-            await scope.ServiceProvider.GetRequiredService<CertificationService>().ExpireSessionsAsync(CancellationToken.None);
+            await scope.ServiceProvider.GetRequiredService<TwoStepSigning>().ExpireSessionsAsync(CancellationToken.None);
 
         Assert.Equal(HttpStatusCode.NotFound, (await CompleteAsync(host, token, session)).StatusCode);
         var commune = await host.SignInAsync("officer.commune");

@@ -62,6 +62,7 @@ public static class ServiceRegistration
         });
         services.AddSingleton(sp => new CertifiedCopyIssuer(sp.GetRequiredService<PadesSigner>(), clock: sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IDocumentVerifier, ValidatorDocumentVerifier>();
+        services.AddSingleton<ValidationReportSeal>();
 
         // Provider-neutral data layer: Sqlite (default) or Postgres by configuration, each with its own migrations.
         services.AddDbContext<CertificationDbContext>((sp, db) =>
@@ -76,7 +77,11 @@ public static class ServiceRegistration
         });
         services.AddScoped<AuditTrail>();
         services.AddScoped<PasswordSignIn>();
+        services.AddScoped<CertificationIntake>();
+        services.AddSingleton<CopyIssuance>();
+        services.AddScoped<BookLedger>();
         services.AddScoped<CertificationService>();
+        services.AddScoped<TwoStepSigning>();
         services.AddScoped<Registry>();
         services.AddScoped<ArchiveExtender>();
         services.AddSingleton<TokenService>();

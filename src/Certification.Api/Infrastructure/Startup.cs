@@ -68,7 +68,7 @@ public sealed class ExternalSigningSweeper(IServiceProvider services, ILogger<Ex
             try
             {
                 using var scope = services.CreateScope();
-                var expired = await scope.ServiceProvider.GetRequiredService<CertificationService>().ExpireSessionsAsync(stoppingToken);
+                var expired = await scope.ServiceProvider.GetRequiredService<TwoStepSigning>().ExpireSessionsAsync(stoppingToken);
                 if (expired > 0) log.LogInformation("Ended {Count} expired two-step signing sessions", expired);
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -4,6 +4,7 @@ using Certification.Api.Options;
 using Certification.Signing.Pki;
 using Certification.Signing.Revocation;
 using Certification.Signing.Timestamps;
+using Certification.Signing.Trust;
 using Certification.Signing.Validation.Policy;
 using Microsoft.Extensions.Options;
 using Org.BouncyCastle.X509;
@@ -21,14 +22,16 @@ public sealed class TrustServices : IDisposable
     private readonly RevocationFetcher _fetcher;
 
     private TrustServices(DevelopmentPki? pki, ITimestampAuthority timestamps, RevocationFetcher fetcher, IReadOnlyList<X509Certificate> anchors, string anchorsPem,
-        HttpValidationDataSource validationSource)
+        HttpValidationDataSource validationSource, ReloadableTrustStore? store)
     {
+        Store = store;
+        _fixedStore = store is null ? TrustStore.FromCertificates(anchors, pki is null ? "Signing:TrustAnchorsFile" : "development root") : null;
         ValidationSource = validationSource;
         Pki = pki;
         Timestamps = timestamps;
         _fetcher = fetcher;
-        Anchors = anchors;
-        AnchorsPem = anchorsPem;
+        _anchors = anchors;
+        _anchorsPem = anchorsPem;
         if (pki is not null)
         {
             DevelopmentTimestamps = (DevelopmentTimestampAuthority)timestamps;
@@ -41,8 +44,22 @@ public sealed class TrustServices : IDisposable
     public DevelopmentRevocationAuthority? DevelopmentRevocation { get; }
     public ITimestampAuthority Timestamps { get; }
     public IRevocationSource Revocation => _fetcher;
-    public IReadOnlyList<X509Certificate> Anchors { get; }
-    public string AnchorsPem { get; }
+    private readonly IReadOnlyList<X509Certificate> _anchors;
+    private readonly string _anchorsPem;
+
+    /// <summary>Every certificate trusted for some purpose (the store's current ones when a store is configured).</summary>
+    public IReadOnlyList<X509Certificate> Anchors => Store is null ? _anchors : Store.Current.CertificatesFor(Enum.GetValues<TrustPurpose>());
+
+    /// <summary><see cref="Anchors"/> as a PEM bundle.</summary>
+    public string AnchorsPem => Store is null ? _anchorsPem : string.Concat(Anchors.Select(DevelopmentPki.Pem));
+
+    private readonly TrustStore? _fixedStore;
+
+    /// <summary>The reloadable store of <see cref="TrustOptions.StoreDirectory"/>, when configured.</summary>
+    public ReloadableTrustStore? Store { get; }
+
+    /// <summary>The store verifications use now: the directory's (replaced on reload), or the configured anchors for every purpose.</summary>
+    public TrustStore TrustStore => Store?.Current ?? _fixedStore!;
 
     /// <summary>Where verification looks up missing revocation data: the demo PKI in-process and the
     /// configured <see cref="SigningOptions.RevocationHosts"/>; every other URL is refused.</summary>
@@ -51,13 +68,14 @@ public sealed class TrustServices : IDisposable
     /// <summary>How the service validates (verifications, and the archive job checking what it extended):
     /// its anchors, missing data looked up only through <see cref="ValidationSource"/>.</summary>
     public ValidationOptions ValidationOptions(DateTimeOffset at) =>
-        new() { TrustAnchors = Anchors, Offline = false, OnlineSource = ValidationSource, ValidationTime = at };
+        new() { TrustStore = TrustStore, Offline = false, OnlineSource = ValidationSource, ValidationTime = at };
 
     /// <summary>Everything runs on <paramref name="clock"/> (the service's <see cref="TimeProvider"/>): demo
     /// certificates, timestamps, OCSP responses and the revocation cache agree on what "now" is.</summary>
     public static TrustServices Create(IOptions<CertificationOptions> options, DataDirectory data, PublicBaseUrl baseUrl, TimeProvider clock, ILogger<TrustServices> log)
     {
         var o = options.Value;
+        var store = string.IsNullOrWhiteSpace(o.Trust.StoreDirectory) ? null : new ReloadableTrustStore(new TrustStoreDirectory(o.Trust.StoreDirectory), clock);
         if (o.Demo)
         {
             var password = Convert.ToBase64String(data.GetOrCreateSecret("pki-password"));
@@ -80,17 +98,17 @@ public sealed class TrustServices : IDisposable
             var allowed = new AllowListHandler(uri => uri.AbsoluteUri.StartsWith(pki.BaseUrl.AbsoluteUri, StringComparison.OrdinalIgnoreCase) || IsAllowedHost(uri, o.Signing.RevocationHosts),
                 new InProcessPkiHandler(pki, revocation));
             return new TrustServices(pki, new DevelopmentTimestampAuthority(pki.TimestampAuthority, clock), fetcher, [pki.Root.Certificate], pki.RootsPem,
-                new HttpValidationDataSource(new HttpClient(allowed)));
+                new HttpValidationDataSource(new HttpClient(allowed)), store);
         }
 
-        if (string.IsNullOrWhiteSpace(o.Signing.TimestampUrl) || string.IsNullOrWhiteSpace(o.Signing.TrustAnchorsFile))
+        if (string.IsNullOrWhiteSpace(o.Signing.TimestampUrl) || (string.IsNullOrWhiteSpace(o.Signing.TrustAnchorsFile) && store is null))
             throw new OptionsValidationException(CertificationOptions.Section, typeof(CertificationOptions),
-                ["Outside demo mode Certification:Signing:TimestampUrl and Certification:Signing:TrustAnchorsFile are required."]);
-        var pem = File.ReadAllText(o.Signing.TrustAnchorsFile);
+                ["Outside demo mode Certification:Signing:TimestampUrl and Certification:Signing:TrustAnchorsFile (or Certification:Trust:StoreDirectory) are required."]);
+        var pem = store is null ? File.ReadAllText(o.Signing.TrustAnchorsFile!) : "";
         var anchors = new X509CertificateParser().ReadCertificates(System.Text.Encoding.ASCII.GetBytes(pem)).ToList();
         var online = new AllowListHandler(uri => IsAllowedHost(uri, o.Signing.RevocationHosts), new HttpClientHandler());
         return new TrustServices(null, new HttpTimestampClient(new Uri(o.Signing.TimestampUrl)), new RevocationFetcher(clock: clock), anchors, pem,
-            new HttpValidationDataSource(new HttpClient(online)));
+            new HttpValidationDataSource(new HttpClient(online)), store);
     }
 
     private static bool IsAllowedHost(Uri uri, IReadOnlyCollection<string> hosts) =>

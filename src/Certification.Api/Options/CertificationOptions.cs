@@ -29,12 +29,37 @@ public sealed class CertificationOptions
     public FeeOptions Fees { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
     public ArchiveOptions Archive { get; set; } = new();
+    public TrustOptions Trust { get; set; } = new();
+    public ReportOptions Reports { get; set; } = new();
 
     /// <summary>AES-256 key (base64, 32 bytes) that encrypts PKCS#12 signing identities at rest.
     /// In demo mode a key is generated into DataDirectory/keys when absent; otherwise required.</summary>
     public string? KeyEncryptionKey { get; set; }
 
     public string FullDataDirectory => Path.GetFullPath(DataDirectory);
+}
+
+/// <summary>The trust store (docs/trust.md).</summary>
+public sealed class TrustOptions
+{
+    /// <summary>A trust store directory written by <c>certification trust import</c> (anchors per purpose, trusted
+    /// lists with their operator certificates). Reloaded without a restart by <c>POST /api/v1/admin/trust/reload</c>.
+    /// When unset, <c>Signing:TrustAnchorsFile</c> (or, in demo mode, the development root) is trusted for every purpose.</summary>
+    public string? StoreDirectory { get; set; }
+}
+
+/// <summary>The sealed PDF validation report (<c>Accept: application/pdf</c> on the verification endpoint).</summary>
+public sealed class ReportOptions
+{
+    /// <summary>PKCS#12 file of the service's own seal. In demo mode a development seal is issued by the demo PKI
+    /// into DataDirectory/pki/verification-service.p12 when absent.</summary>
+    public string? SealKeyFile { get; set; }
+
+    /// <summary>Its password (configuration or environment <c>Certification__Reports__SealKeyPassword</c>; never logged).</summary>
+    public string? SealKeyPassword { get; set; }
+
+    /// <summary>The name printed on the report as the validating service.</summary>
+    public string ServiceName { get; set; } = "Dịch vụ chứng thực bản sao điện tử / Certified copy service";
 }
 
 public sealed class DatabaseOptions

@@ -11,7 +11,7 @@ namespace Certification.Api.Pages;
 
 /// <summary>Public verification: the same report as <c>POST /api/v1/verifications</c> (validator + registry match), in plain words.</summary>
 [EnableRateLimiting(RateLimits.Verification)]
-public sealed class VerifyModel(IDocumentVerifier verifier, Registry registry) : WebPage
+public sealed class VerifyModel(IDocumentVerifier verifier, Registry registry, ValidationReportSeal seal) : WebPage
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -41,6 +41,16 @@ public sealed class VerifyModel(IDocumentVerifier verifier, Registry registry) :
             Error = ProblemText("not-a-pdf", 422);
             Response.StatusCode = 422;
             return Page();
+        }
+        // The evidence forms of POST /api/v1/verifications with Accept: application/pdf or application/xml, as downloads.
+        var format = Request.Form["format"].ToString();
+        if (format is "pdf" or "xml")
+        {
+            var evidence = await verifier.ValidateAsync(pdf, ct);
+            var sha = Convert.ToHexStringLower(SHA256.HashData(pdf));
+            return format == "xml"
+                ? File(System.Text.Encoding.UTF8.GetBytes(Signing.Validation.Report.EtsiValidationReport.Write(evidence, sha)), EvidenceFormats.Xml, "validation-report.xml")
+                : File(await seal.SealAsync(evidence, new Signing.Validation.Report.ValidatedFile(FileName, pdf.Length, sha), ct), EvidenceFormats.Pdf, "validation-report.pdf");
         }
         var match = await registry.MatchAsync(pdf, ct);
         // The same calls as POST /api/v1/verifications.

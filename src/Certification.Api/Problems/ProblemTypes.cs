@@ -26,6 +26,7 @@ public static class ProblemTypes
     public static readonly ProblemType NotFound = new("not-found", 404, "Not found");
     public static readonly ProblemType CopyNotFound = new("copy-not-found", 404, "No copy has this access code");
     public static readonly ProblemType MethodNotAllowed = new("method-not-allowed", 405, "Method not allowed");
+    public static readonly ProblemType TrustStoreNotConfigured = new("trust-store-not-configured", 409, "No trust store directory is configured to reload");
     public static readonly ProblemType OfficeReadOnly = new("office-read-only", 409, "The office can no longer certify (read-only)");
     public static readonly ProblemType NoSigningKey = new("no-signing-key", 409, "No usable signing key is registered");
     public static readonly ProblemType ExternalSignerRequired = new("external-signer-required", 409, "This officer's key is external: use the two-step signing flow");

@@ -3,6 +3,7 @@ using Certification.Signing.Validation.Checks;
 using Certification.Signing.Validation.Facts;
 using Certification.Signing.Validation.Modifications;
 using Certification.Signing.Validation.Policy;
+using Certification.Signing.Trust;
 using Certification.Signing.Validation.Report;
 using Org.BouncyCastle.X509;
 
@@ -49,6 +50,8 @@ public static class PdfSignatureValidator
 
     private static async Task<ValidationReport> ValidateAsync(PdfFile file, ValidationOptions options, DateTimeOffset now, CancellationToken ct)
     {
+        var store = options.EffectiveTrustStore;
+        options = options with { TrustStore = store };
         var document = new FactsCollector(file).Collect();
         if (document.Signatures.Count == 0)
         {
@@ -56,21 +59,24 @@ public static class PdfSignatureValidator
             {
                 Indication = Indication.NoSignatureFound,
                 ValidationTime = now,
+                TrustStoreVersion = store.Version,
                 Revisions = file.Revisions.Count,
                 DocumentFindings = document.Findings,
+                Findings = [Findings.NotSigned],
             };
         }
 
-        var paths = new CertificatePathBuilder(options.TrustAnchors);
+        var paths = new TrustPaths(store);
         var pool = document.CertificatePool();
-        if (!options.Offline && options.OnlineSource is not null) await FetchMissingIssuersAsync(document, paths, pool, options.OnlineSource, ct);
+        if (!options.Offline && options.OnlineSource is not null) await FetchMissingIssuersAsync(document, paths.Any, pool, options.OnlineSource, ct);
         var material = new ValidationMaterialPool();
         material.AddFrom(document.Dss);
         foreach (var s in document.Signatures) if (s.Cms is { } cms) material.AddFrom(cms.Material);
-        var evaluator = new RevocationEvaluator(options, paths, now);
+        var evaluator = new RevocationEvaluator(options, paths.Any, now);
         EstablishTime(document, paths, pool, now);
         await EstablishTimestampRevocationAsync(document, evaluator, material, options.Policy, now, ct);
         EstablishProvenTimes(document, now);
+        EstablishSignerAnchors(document, store);
         await EstablishRevocationAsync(document, evaluator, material, ct);
         AnalyseModifications(document);
         DetectLevels(document);
@@ -81,10 +87,44 @@ public static class PdfSignatureValidator
         {
             Indication = worst,
             ValidationTime = now,
+            TrustStoreVersion = store.Version,
             Revisions = file.Revisions.Count,
             DocumentFindings = document.Findings,
+            Findings = Findings.ForDocument(document),
             Signatures = reports,
         };
+    }
+
+    /// <summary>Path builders per purpose: signatures end at anchors for public-duty or public-CA signatures,
+    /// timestamps at anchors for timestamps; <see cref="Any"/> (every anchor) serves issuer fetching and OCSP responders.</summary>
+    private sealed class TrustPaths(TrustStore store)
+    {
+        public TrustStore Store => store;
+        public CertificatePathBuilder Signatures { get; } = new(store.CertificatesFor(SignaturePurposes));
+        public CertificatePathBuilder Timestamps { get; } = new(store.CertificatesFor(TrustPurpose.Timestamps));
+        public CertificatePathBuilder Any { get; } = new(store.CertificatesFor(Enum.GetValues<TrustPurpose>()));
+    }
+
+    private static readonly TrustPurpose[] SignaturePurposes = [TrustPurpose.PublicDutySignatures, TrustPurpose.PublicCaSignatures];
+
+    /// <summary>The anchor entry granted at <paramref name="at"/> for the end of <paramref name="path"/>, or why there is none.</summary>
+    private static (TrustedAnchor? Anchor, string? Problem) AnchorAt(CertificatePath path, TrustStore store, DateTimeOffset at, TrustPurpose[] purposes)
+    {
+        var entries = store.EntriesFor(path.Certificates[^1], purposes);
+        if (entries.FirstOrDefault(e => e.StatusAt(at) == TrustStatus.Granted) is { } granted) return (granted, null);
+        return (null, entries.Count == 0 ? "the path ends at a certificate that is not in the trust store for this purpose" : entries[0].NotGrantedReason(at));
+    }
+
+    /// <summary>ETSI EN 319 102-1 § 5.6.2.2: the signer's anchor must be granted at the signature's proof of
+    /// existence (its best signature time), not merely today: a CA granted after the signature, or withdrawn
+    /// before it, does not make it trusted.</summary>
+    private static void EstablishSignerAnchors(DocumentFacts document, TrustStore store)
+    {
+        foreach (var s in document.Signatures)
+        {
+            if (s.IsDocumentTimestamp || s.Path is not { Trusted: true } path) continue;
+            (s.Anchor, s.AnchorProblem) = AnchorAt(path, store, s.BestSignatureTime, SignaturePurposes);
+        }
     }
 
     /// <summary>Fetches missing issuers named in authorityInfoAccess caIssuers (bounded to a few requests).</summary>
@@ -125,22 +165,28 @@ public static class PdfSignatureValidator
     }
 
     /// <summary>Validates timestamps (imprint, token, TSA chain) and builds the signers' paths.</summary>
-    private static void EstablishTime(DocumentFacts document, CertificatePathBuilder paths, List<X509Certificate> pool, DateTimeOffset now)
+    /// <summary>A TSA's anchor is judged at the token's time (TS 119 612 § 5.5.4 service history): a token issued
+    /// while the TSA was granted keeps proving time after a later withdrawal; one issued outside that does not.</summary>
+    private static void EstablishTime(DocumentFacts document, TrustPaths paths, List<X509Certificate> pool, DateTimeOffset now)
     {
+        var store = paths.Store;
         foreach (var s in document.Signatures)
         {
             if (s.SignatureTimestamp is { TsaCertificate: { } tsa } ts)
             {
-                ts.Path = paths.Build(tsa, pool);
-                ts.Trusted = ts.ImprintMatches && ts.TokenValid && ts.Path.Trusted && ts.GenTime <= now;
+                ts.Path = paths.Timestamps.Build(tsa, pool);
+                if (ts.Path.Trusted) ts.AnchorProblem = AnchorAt(ts.Path, store, ts.GenTime, [TrustPurpose.Timestamps]).Problem;
+                ts.Trusted = ts.ImprintMatches && ts.TokenValid && ts.Path.Trusted && ts.AnchorProblem is null && ts.GenTime <= now;
             }
             if (s.DocumentTimestamp is { TsaCertificate: { } docTsa } dts)
             {
-                dts.Path = paths.Build(docTsa, pool);
+                dts.Path = paths.Timestamps.Build(docTsa, pool);
                 s.Path = dts.Path;
-                dts.Trusted = dts.ImprintMatches && dts.TokenValid && dts.Path.Trusted && dts.GenTime <= now && IsIntact(s);
+                if (dts.Path.Trusted) (s.Anchor, s.AnchorProblem) = AnchorAt(dts.Path, store, dts.GenTime, [TrustPurpose.Timestamps]);
+                dts.AnchorProblem = s.AnchorProblem;
+                dts.Trusted = dts.ImprintMatches && dts.TokenValid && dts.Path.Trusted && dts.AnchorProblem is null && dts.GenTime <= now && IsIntact(s);
             }
-            if (s.Cms?.SignerCertificate is { } signer) s.Path = paths.Build(signer, pool);
+            if ((s.Cms?.SignerCertificate ?? s.Pkcs1?.Certificate) is { } signer) s.Path = paths.Signatures.Build(signer, pool);
         }
     }
 
@@ -280,7 +326,7 @@ public static class PdfSignatureValidator
             checks.Add(new CheckReport(check.Name, outcome.Result, outcome.Message));
             if (outcome.Indication > indication) { indication = outcome.Indication; sub = outcome.SubIndication; }
         }
-        var certificate = s.Cms?.SignerCertificate ?? s.DocumentTimestamp?.TsaCertificate;
+        var certificate = s.Cms?.SignerCertificate ?? s.Pkcs1?.Certificate ?? s.DocumentTimestamp?.TsaCertificate;
         var level = s.Modifications.Count == 0 ? ModificationKind.None : s.Modifications.Max(m => m.Kind);
         if (s.SignedRevision is null && s.ByteRangeProblem is null && !document.File.IsReconstructed) level = ModificationKind.Other;
         var report = new SignatureReport
@@ -290,7 +336,8 @@ public static class PdfSignatureValidator
             SubFilter = s.SubFilter,
             Level = s.Level,
             TimestampedSignatures = s.IsDocumentTimestamp ? TimestampedBy(s, document) : null,
-            Signer = certificate is null ? null : new SignerIdentity(certificate.SubjectDN.ToString(), certificate.IssuerDN.ToString(), certificate.SerialNumber.ToString(16).ToUpperInvariant()),
+            Signer = certificate is null ? null : new SignerIdentity(certificate.SubjectDN.ToString(), certificate.IssuerDN.ToString(), certificate.SerialNumber.ToString(16).ToUpperInvariant(),
+                Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(certificate.GetEncoded()))),
             Indication = indication,
             SubIndication = sub,
             Coverage = s.Coverage,
@@ -302,7 +349,9 @@ public static class PdfSignatureValidator
             SignedRevision = s.SignedRevision?.Index,
             ByteRange = s.ByteRange,
             DocMdpPermissions = s.DocMdpPermissions,
+            TrustAnchor = s.Anchor is { } anchor ? new TrustAnchorReport(anchor.Name, anchor.Certificate.SubjectDN.ToString(), anchor.Purpose, anchor.Source, anchor.Fingerprint) : null,
             Checks = checks,
+            Findings = Findings.ForSignature(s, checks),
             Summary = new Summary("", ""),
         };
         return report with { Summary = SummaryWriter.Write(s, report) };

@@ -6,9 +6,14 @@ using Xunit;
 namespace Certification.Signing.Tests.Documents;
 
 /// <summary>Where the statement goes: on blank paper at the bottom of the last page as displayed, else on a
-/// page of its own. Scans are drawn with ImageMagick: A4 at 200 dpi, grayscale.</summary>
+/// page of its own. Scans are drawn with ImageMagick: A4 at 200 dpi, grayscale, text in the project's own
+/// bundled font so the drawing does not depend on the machine's system fonts.</summary>
 public sealed class StatementPlacementTests
 {
+    private static readonly string BundledFont = Path.Combine(RepositoryRoot.Find()
+        ?? throw new InvalidOperationException("Certification.sln not found above the test assembly."),
+        "src", "Certification.Signing", "Fonts", "LiberationSerif-Regular.ttf");
+
     private static byte[] Scan(TempDirectory dir, string name, params string[] drawing)
     {
         var path = dir.File(name);
@@ -24,7 +29,7 @@ public sealed class StatementPlacementTests
     public void Blank_paper_at_the_bottom_right_takes_the_statement()
     {
         using var dir = new TempDirectory("placement");
-        var layout = Compose(Scan(dir, "text-on-top.jpg", "-pointsize", "40", "-annotate", "+150+300", "Văn bản mẫu – chỉ có chữ ở phần trên"));
+        var layout = Compose(Scan(dir, "text-on-top.jpg", "-font", BundledFont, "-pointsize", "40", "-annotate", "+150+300", "Văn bản mẫu – chỉ có chữ ở phần trên"));
         Assert.False(layout.StatementOnAppendedPage);
         Assert.True(layout.CertifierStamp.X > 595.28 / 2, $"certifier stamp at x={layout.CertifierStamp.X}");
     }

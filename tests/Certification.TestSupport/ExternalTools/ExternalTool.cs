@@ -34,7 +34,7 @@ public static class ExternalTool
     /// <summary>The Debian package that ships each tool the tests call, for error messages.</summary>
     private static readonly Dictionary<string, string> Packages = new()
     {
-        ["pdfsig"] = "poppler-utils", ["pdftoppm"] = "poppler-utils", ["pdfinfo"] = "poppler-utils",
+        ["pdfsig"] = "poppler-utils", ["pdftoppm"] = "poppler-utils", ["pdfinfo"] = "poppler-utils", ["pdftotext"] = "poppler-utils",
         ["qpdf"] = "qpdf", ["openssl"] = "openssl", ["certutil"] = "libnss3-tools",
         ["softhsm2-util"] = "softhsm2", ["pkcs11-tool"] = "opensc", ["mutool"] = "mupdf-tools",
         ["img2pdf"] = "img2pdf", ["convert"] = "imagemagick", ["kill"] = "procps",

@@ -26,17 +26,17 @@ public static class BooksApi
         return app;
     }
 
-    private static async Task<Ok<List<BookResponse>>> List(int? year, ClaimsPrincipal user, CertificationService workflow, CertificationDbContext db, CancellationToken ct)
+    private static async Task<Ok<List<BookResponse>>> List(int? year, ClaimsPrincipal user, CertificationIntake intake, CertificationDbContext db, CancellationToken ct)
     {
-        var officer = await workflow.RequireOfficerAsync(user, ct);
+        var officer = await intake.RequireOfficerAsync(user, ct);
         var books = await db.Books.AsNoTracking().Where(b => b.OfficeId == officer.OfficeId && (year == null || b.Year == year))
             .OrderBy(b => b.Year).ThenBy(b => b.Volume).ToListAsync(ct);
         return TypedResults.Ok(books.Select(ToResponse).ToList());
     }
 
-    private static async Task<Results<Ok<BookReport>, ProblemHttpResult>> Report(int id, ClaimsPrincipal user, CertificationService workflow, CertificationDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<BookReport>, ProblemHttpResult>> Report(int id, ClaimsPrincipal user, CertificationIntake intake, CertificationDbContext db, CancellationToken ct)
     {
-        var officer = await workflow.RequireOfficerAsync(user, ct);
+        var officer = await intake.RequireOfficerAsync(user, ct);
         var book = await db.Books.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, ct);
         if (book is null) return Problem.Of(ProblemTypes.NotFound);
         if (book.OfficeId != officer.OfficeId) return Problem.Of(ProblemTypes.OtherOffice);

@@ -14,6 +14,8 @@ namespace Certification.Api.Features.Certifications;
 public sealed class CertificationServices
 {
     public required CertificationService Workflow { get; init; }
+    public required CertificationIntake Intake { get; init; }
+    public required TwoStepSigning TwoStep { get; init; }
     public required CertificationDbContext Db { get; init; }
     public required IBlobStore Blobs { get; init; }
     public required IOptions<CertificationOptions> Options { get; init; }
@@ -55,13 +57,13 @@ public static class CertificationsApi
     private static async Task<Accepted<PreparedSigningResponse>> Prepare(HttpRequest http, ClaimsPrincipal user, [AsParameters] CertificationServices s, CancellationToken ct)
     {
         var command = await ReadCommandAsync(http, s, ct);
-        var result = await s.Workflow.PrepareAsync(user, command, ct);
+        var result = await s.TwoStep.PrepareAsync(user, command, ct);
         return TypedResults.Accepted($"/api/v1/signing-sessions/{result.Handle}", result);
     }
 
     private static async Task<Created<CertificationResponse>> Complete(Guid handle, CompleteSigningRequest body, ClaimsPrincipal user, [AsParameters] CertificationServices s, CancellationToken ct)
     {
-        var result = await s.Workflow.CompleteAsync(user, handle, body, ct);
+        var result = await s.TwoStep.CompleteAsync(user, handle, body, ct);
         return TypedResults.Created($"/api/v1/certifications/{result.Id}", result);
     }
 
@@ -75,7 +77,7 @@ public static class CertificationsApi
 
     private static async Task<Results<Ok<CertificationDetailsResponse>, ProblemHttpResult>> Get(Guid id, ClaimsPrincipal user, [AsParameters] CertificationServices s, CancellationToken ct)
     {
-        var officer = await s.Workflow.RequireOfficerAsync(user, ct);
+        var officer = await s.Intake.RequireOfficerAsync(user, ct);
         var copy = await s.Db.CertifiedCopies.AsNoTracking().Include(c => c.Book).Include(c => c.Office).Include(c => c.Certifier).Include(c => c.Document)
             .SingleOrDefaultAsync(c => c.Id == id, ct);
         if (copy is null) return Problem.Of(ProblemTypes.NotFound);
@@ -98,7 +100,7 @@ public static class CertificationsApi
 
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Document(Guid id, ClaimsPrincipal user, [AsParameters] CertificationServices s, CancellationToken ct)
     {
-        var officer = await s.Workflow.RequireOfficerAsync(user, ct);
+        var officer = await s.Intake.RequireOfficerAsync(user, ct);
         var copy = await s.Db.CertifiedCopies.AsNoTracking().Include(c => c.Book).SingleOrDefaultAsync(c => c.Id == id, ct);
         if (copy is null) return Problem.Of(ProblemTypes.NotFound);
         if (copy.OfficeId != officer.OfficeId) return Problem.Of(ProblemTypes.OtherOffice);
@@ -115,7 +117,7 @@ public static class CertificationsApi
     private static async Task<Results<Created<RequestResponse>, ProblemHttpResult>> NewRequest(NewRequest body, ClaimsPrincipal user, [AsParameters] CertificationServices s,
         Audit.AuditTrail audit, TimeProvider clock, CancellationToken ct)
     {
-        var officer = await s.Workflow.RequireOfficerAsync(user, ct);
+        var officer = await s.Intake.RequireOfficerAsync(user, ct);
         if (officer.OfficeId is not { } officeId) return Problem.Of(ProblemTypes.Forbidden);
         if (string.IsNullOrWhiteSpace(body.RequesterName) || string.IsNullOrWhiteSpace(body.RequesterIdNumber) || body.RequesterName.Length > 200 || body.RequesterIdNumber.Length > 32)
             return Problem.Of(ProblemTypes.InvalidRequest, "requesterName and requesterIdNumber are required.");
@@ -134,7 +136,7 @@ public static class CertificationsApi
 
     private static async Task<Results<Ok<RequestResponse>, ProblemHttpResult>> GetRequest(Guid id, ClaimsPrincipal user, [AsParameters] CertificationServices s, CancellationToken ct)
     {
-        var officer = await s.Workflow.RequireOfficerAsync(user, ct);
+        var officer = await s.Intake.RequireOfficerAsync(user, ct);
         var request = await s.Db.Requests.AsNoTracking().Include(r => r.Documents).SingleOrDefaultAsync(r => r.Id == id, ct);
         if (request is null) return Problem.Of(ProblemTypes.NotFound);
         if (request.OfficeId != officer.OfficeId) return Problem.Of(ProblemTypes.OtherOffice);

@@ -43,10 +43,10 @@ public static class RefusalsApi
         new(Code(RefusalReason.InvalidRequest), null, "Yêu cầu không hợp lệ / invalid request"),
     ]);
 
-    private static async Task<Results<Created<RefusalResponse>, ProblemHttpResult>> Refuse(RefusalRequest body, ClaimsPrincipal user, CertificationService workflow,
+    private static async Task<Results<Created<RefusalResponse>, ProblemHttpResult>> Refuse(RefusalRequest body, ClaimsPrincipal user, CertificationIntake intake,
         CertificationDbContext db, AuditTrail audit, TimeProvider clock, CancellationToken ct)
     {
-        var officer = await workflow.RequireOfficerAsync(user, ct);
+        var officer = await intake.RequireOfficerAsync(user, ct);
         if (officer.OfficeId is not { } officeId) return Problem.Of(ProblemTypes.Forbidden);
         var reason = Enum.GetValues<RefusalReason>().Cast<RefusalReason?>().FirstOrDefault(r => Code(r!.Value) == body.Reason?.Trim().ToLowerInvariant());
         if (reason is null) return Problem.Of(ProblemTypes.InvalidRequest, "reason must be one of GET /api/v1/refusals/reasons.");

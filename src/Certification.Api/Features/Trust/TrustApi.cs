@@ -15,6 +15,11 @@ public static class TrustApi
     {
         app.MapGet("/api/v1/trust/anchors", (TrustServices trust) => TypedResults.Text(trust.AnchorsPem, "application/x-pem-file"))
             .WithTags("Trust").AllowAnonymous().WithSummary("PEM bundle of the trust anchors");
+        var admin = app.MapGroup("/api/v1/admin/trust").WithTags("Administration").RequireAuthorization(Auth.Policies.SystemAdmin);
+        admin.MapGet("/", (TrustServices trust, TimeProvider clock) => TypedResults.Ok(TrustStoreResponse.Of(trust.TrustStore, trust.Store is not null, clock.GetUtcNow())))
+            .WithSummary("The trust store in use: version, sources (accepted or rejected), anchors per purpose with their status history");
+        admin.MapPost("/reload", Reload)
+            .WithSummary("Reloads the trust store directory without a restart; a rejected source keeps its previously accepted anchors");
         if (!demo) return app;
 
         var pki = app.MapGroup("").WithTags("Development PKI").AllowAnonymous().ExcludeFromDescription();
@@ -50,6 +55,17 @@ public static class TrustApi
         return app;
     }
 
+    private static Results<Ok<TrustStoreResponse>, ProblemHttpResult> Reload(TrustServices trust, TimeProvider clock, ILogger<TrustServices> log)
+    {
+        if (trust.Store is not { } store)
+            return Problems.Problem.Of(Problems.ProblemTypes.TrustStoreNotConfigured, "Set Certification:Trust:StoreDirectory to a directory written by 'certification trust import'.");
+        var reloaded = store.Reload();
+        foreach (var rejected in reloaded.Sources.Where(r => !r.Accepted))
+            log.LogWarning("Trust source {Source} rejected on reload: {Message}", rejected.Name, rejected.Message);
+        log.LogInformation("Trust store reloaded: version {Version}, {Count} entries", reloaded.Version, reloaded.Anchors.Count);
+        return TypedResults.Ok(TrustStoreResponse.Of(reloaded, reloadable: true, clock.GetUtcNow()));
+    }
+
     private static IResult Bytes(byte[] body, string type) => Results.Bytes(body, type);
 
     private static async Task<byte[]> ReadAsync(HttpRequest request, CancellationToken ct)
@@ -65,4 +81,18 @@ public static class TrustApi
         }
         return buffer.ToArray();
     }
+}
+
+public sealed record TrustStatusResponse(string Status, DateTimeOffset? From);
+
+public sealed record TrustAnchorResponse(string Name, string Subject, string Sha256, string Purpose, string Source, string? StatusNow,
+    IReadOnlyList<TrustStatusResponse> History);
+
+public sealed record TrustStoreResponse(string Version, DateTimeOffset LoadedAt, bool Reloadable, IReadOnlyList<Signing.Trust.TrustSourceStatus> Sources,
+    IReadOnlyList<TrustAnchorResponse> Anchors)
+{
+    public static TrustStoreResponse Of(Signing.Trust.TrustStore store, bool reloadable, DateTimeOffset now) => new(store.Version, store.LoadedAt, reloadable, store.Sources,
+        store.Anchors.Select(a => new TrustAnchorResponse(a.Name, a.Certificate.SubjectDN.ToString(), a.Fingerprint, a.Purpose.ToString(), a.Source,
+            a.StatusAt(now)?.ToString(),
+            a.History.Select(h => new TrustStatusResponse(h.Status.ToString(), h.From == DateTimeOffset.MinValue ? null : h.From)).ToList())).ToList());
 }

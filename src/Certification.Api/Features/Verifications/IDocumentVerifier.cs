@@ -6,4 +6,7 @@ namespace Certification.Api.Features.Verifications;
 public interface IDocumentVerifier
 {
     Task<JsonObject> VerifyAsync(ReadOnlyMemory<byte> pdf, CancellationToken ct = default);
+
+    /// <summary>The report itself, for the ETSI XML and sealed PDF forms.</summary>
+    Task<Signing.Validation.Report.ValidationReport> ValidateAsync(ReadOnlyMemory<byte> pdf, CancellationToken ct = default);
 }

@@ -14,7 +14,10 @@ public sealed class ValidatorDocumentVerifier(TrustServices trust, TimeProvider 
 {
     public async Task<JsonObject> VerifyAsync(ReadOnlyMemory<byte> pdf, CancellationToken ct = default)
     {
-        var report = await PdfSignatureValidator.ValidateAsync(pdf, trust.ValidationOptions(clock.GetUtcNow()), ct);
+        var report = await ValidateAsync(pdf, ct);
         return JsonNode.Parse(report.ToJson())!.AsObject();
     }
+
+    public Task<Signing.Validation.Report.ValidationReport> ValidateAsync(ReadOnlyMemory<byte> pdf, CancellationToken ct = default) =>
+        PdfSignatureValidator.ValidateAsync(pdf, trust.ValidationOptions(clock.GetUtcNow()), ct);
 }

@@ -17,6 +17,7 @@ public sealed class VerificationServices
     public required Registry Registry { get; init; }
     public required IOptions<CertificationOptions> Options { get; init; }
     public required ILogger<Registry> Log { get; init; }
+    public required ValidationReportSeal Seal { get; init; }
 }
 
 /// <summary>Online public services verify what citizens attach: the validation report plus the registry match.</summary>
@@ -28,17 +29,35 @@ public static class VerificationsApi
     {
         var api = app.MapGroup("/api/v1/verifications").WithTags("Online services").RequireRateLimiting(RateLimits.Verification);
         api.MapPost("/", Verify).AllowAnonymous().Accepts<IFormFile>("multipart/form-data")
-            .WithSummary("Verify one PDF (multipart 'file'): the validation report plus 'registry'");
+            .Produces<string>(200, "application/xml").Produces<byte[]>(200, "application/pdf")
+            .WithSummary("Verify one PDF (multipart 'file'): the validation report plus 'registry'; with Accept: application/xml the " +
+                         "ETSI TS 119 102-2 report, with Accept: application/pdf the sealed PDF validation report");
         api.MapPost("/dossier", Dossier).RequireAuthorization(Policies.OnlineService).Accepts<IFormFile>("multipart/form-data")
             .WithSummary("Verify several PDFs of one dossier (multipart 'files'; API key)");
         return app;
     }
 
-    private static async Task<Ok<JsonObject>> Verify(HttpRequest http, [AsParameters] VerificationServices s, CancellationToken ct)
+    private static async Task<Results<Ok<JsonObject>, ContentHttpResult, FileContentHttpResult>> Verify(HttpRequest http, [AsParameters] VerificationServices s, CancellationToken ct)
     {
         var form = await Uploads.ReadFormAsync(http, ct);
         var files = await Uploads.FilesAsync(form, "file", 1, ct);
-        return TypedResults.Ok(await VerifyOneAsync(files[0].Content, s, ct));
+        var format = EvidenceFormats.Requested(http);
+        if (format == EvidenceFormat.Json) return TypedResults.Ok(await VerifyOneAsync(files[0].Content, s, ct));
+        var pdf = files[0].Content;
+        RequirePdf(pdf);
+        Health.Telemetry.Verifications.Add(1);
+        var report = await s.Verifier.ValidateAsync(pdf, ct);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(pdf.Span));
+        if (format == EvidenceFormat.EtsiXml)
+            return TypedResults.Text(Signing.Validation.Report.EtsiValidationReport.Write(report, sha), EvidenceFormats.Xml, System.Text.Encoding.UTF8);
+        var sealedReport = await s.Seal.SealAsync(report, new Signing.Validation.Report.ValidatedFile(files[0].FileName, pdf.Length, sha), ct);
+        return TypedResults.File(sealedReport, EvidenceFormats.Pdf, "validation-report.pdf");
+    }
+
+    private static void RequirePdf(ReadOnlyMemory<byte> pdf)
+    {
+        if (pdf.Length == 0 || pdf.Span[..Math.Min(pdf.Length, 1024)].IndexOf("%PDF-"u8) < 0)
+            throw new ProblemException(ProblemTypes.NotAPdf, "The file does not start like a PDF.");
     }
 
     private static async Task<Ok<JsonObject>> Dossier(HttpRequest http, [AsParameters] VerificationServices s, CancellationToken ct)
@@ -67,13 +86,39 @@ public static class VerificationsApi
 
     private static async Task<JsonObject> VerifyOneAsync(ReadOnlyMemory<byte> pdf, VerificationServices s, CancellationToken ct)
     {
-        if (pdf.Length == 0 || pdf.Span[..Math.Min(pdf.Length, 1024)].IndexOf("%PDF-"u8) < 0)
-            throw new ProblemException(ProblemTypes.NotAPdf, "The file does not start like a PDF.");
+        RequirePdf(pdf);
         var registry = await s.Registry.MatchAsync(pdf, ct);
         Health.Telemetry.Verifications.Add(1);
         var report = await s.Verifier.VerifyAsync(pdf, ct);
         report["sha256"] = Convert.ToHexStringLower(SHA256.HashData(pdf.Span));
         report["registry"] = JsonSerializer.SerializeToNode(registry, Json);
         return report;
+    }
+}
+
+public enum EvidenceFormat
+{
+    Json,
+    EtsiXml,
+    Pdf,
+}
+
+/// <summary>Which form of the report the client asked for with Accept (RFC 9110 § 12.5.1, highest quality first): the
+/// JSON report, the ETSI TS 119 102-2 XML report, or the sealed PDF report. Anything else gets JSON.</summary>
+public static class EvidenceFormats
+{
+    public const string Xml = "application/xml";
+    public const string Pdf = "application/pdf";
+
+    public static EvidenceFormat Requested(HttpRequest request)
+    {
+        foreach (var type in request.GetTypedHeaders().Accept.OrderByDescending(a => a.Quality ?? 1))
+        {
+            var media = type.MediaType.Value;
+            if (string.Equals(media, "application/json", StringComparison.OrdinalIgnoreCase)) return EvidenceFormat.Json;
+            if (string.Equals(media, Xml, StringComparison.OrdinalIgnoreCase) || string.Equals(media, "text/xml", StringComparison.OrdinalIgnoreCase)) return EvidenceFormat.EtsiXml;
+            if (string.Equals(media, Pdf, StringComparison.OrdinalIgnoreCase)) return EvidenceFormat.Pdf;
+        }
+        return EvidenceFormat.Json;
     }
 }

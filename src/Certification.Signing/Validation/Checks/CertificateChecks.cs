@@ -49,6 +49,10 @@ public sealed class SignatureValueCheck : ISignatureCheck
                 ? CheckOutcome.Fail(SubIndication.SigCryptoFailure, problem)
                 : null;
         }
+        if (s.Pkcs1 is { } pkcs1)
+            return pkcs1.SignatureValid
+                ? CheckOutcome.Pass("the PKCS#1 signature value verifies over the SHA-1 digest of the signed bytes")
+                : CheckOutcome.Fail(SubIndication.SigCryptoFailure, "the signed bytes were changed, or the PKCS#1 signature value is broken");
         if (s.Cms is not { SignerCertificate: not null } cms) return null;
         return cms.SignatureValid == true
             ? CheckOutcome.Pass("the signature value verifies with the signer's public key")
@@ -86,6 +90,11 @@ public sealed class AlgorithmStrengthCheck : ISignatureCheck
             leaf = cms.SignerCertificate;
             if (policy.RejectedDigestOids.Contains(cms.DigestOid)) problems.Add($"the signature uses a rejected digest ({DigestName(cms.DigestOid)})");
             if (WeakSignatureAlgorithms.TryGetValue(cms.Signer.SignatureAlgorithm.Algorithm.Id, out var weak)) problems.Add($"the signature algorithm {weak} is rejected");
+        }
+        else if (s.Pkcs1 is { } pkcs1)
+        {
+            leaf = pkcs1.Certificate;
+            problems.Add("adbe.x509.rsa_sha1 signs a SHA-1 digest (SHA-1 with RSA), which is rejected");
         }
         else return null;
         if (leaf is null) return null;
@@ -148,7 +157,7 @@ public sealed class KeyUsageCheck : ISignatureCheck
                 ? CheckOutcome.Pass("the TSA certificate is for timestamping")
                 : CheckOutcome.Indeterminate(SubIndication.SigConstraintsFailure, "the TSA certificate lacks extendedKeyUsage timeStamping");
         }
-        if (s.Cms?.SignerCertificate is not { } signer) return null;
+        if ((s.Cms?.SignerCertificate ?? s.Pkcs1?.Certificate) is not { } signer) return null;
         var usage = signer.GetKeyUsage();
         if (usage is null) return CheckOutcome.Pass("the signer certificate does not restrict key usage");
         return usage.Length > 1 && (usage[0] || usage[1])
@@ -168,13 +177,39 @@ public sealed class CertificateChainCheck : ISignatureCheck
         var names = string.Join(" → ", path.Certificates.Select(CommonName));
         if (path.Trusted) return CheckOutcome.Pass($"trusted chain: {names}");
         return CheckOutcome.Indeterminate(SubIndication.NoCertificateChainFound,
-            c.Options.TrustAnchors.Count == 0
+            c.Options.EffectiveTrustStore.Anchors.Count == 0
                 ? $"no trust anchors were given; the chain {names} cannot be trusted"
                 : $"the chain {names} does not reach a trusted root");
     }
 
     public static string CommonName(X509Certificate certificate) =>
         certificate.SubjectDN.GetValueList(Org.BouncyCastle.Asn1.X509.X509Name.CN).FirstOrDefault() ?? certificate.SubjectDN.ToString();
+}
+
+/// <summary>The anchor the path ends at was granted, for this purpose, at the signature's proof-of-existence
+/// time (ETSI EN 319 102-1 § 5.6.2.2 with the service history of ETSI TS 119 612 § 5.5.4); for a document
+/// timestamp, at the time of the token.</summary>
+public sealed class TrustedServiceStatusCheck : ISignatureCheck
+{
+    public string Name => "trustedServiceStatus";
+
+    public CheckOutcome? Evaluate(CheckContext c)
+    {
+        var s = c.Signature;
+        if (s.Path is not { Trusted: true }) return null;
+        if (s.AnchorProblem is { } problem)
+            return CheckOutcome.Indeterminate(SubIndication.NoCertificateChainFound, $"the trust anchor was not granted at the time to judge: {problem}");
+        if (s.Anchor is not { } anchor) return null;
+        var at = s.IsDocumentTimestamp ? s.DocumentTimestamp!.GenTime : s.BestSignatureTime;
+        return CheckOutcome.Pass($"'{anchor.Name}' ({anchor.Source}) is trusted for {Purpose(anchor.Purpose)} and was granted at {at:u}");
+    }
+
+    public static string Purpose(Trust.TrustPurpose purpose) => purpose switch
+    {
+        Trust.TrustPurpose.PublicDutySignatures => "public-duty signatures",
+        Trust.TrustPurpose.PublicCaSignatures => "public-CA signatures",
+        _ => "timestamps",
+    };
 }
 
 /// <summary>Issuer certificates are CAs (basicConstraints cA, keyCertSign, path length; RFC 5280 § 4.2.1.9).</summary>

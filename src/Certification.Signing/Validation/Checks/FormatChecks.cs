@@ -88,6 +88,7 @@ public sealed class ContainerFormatCheck : ISignatureCheck
             return s.DocumentTimestamp is null
                 ? CheckOutcome.Fail(SubIndication.FormatFailure, "/Contents is not an RFC 3161 timestamp token")
                 : CheckOutcome.Pass("/Contents is an RFC 3161 timestamp token");
+        if (s.Pkcs1 is not null) return CheckOutcome.Pass("/Contents is a PKCS#1 signature value (adbe.x509.rsa_sha1)");
         if (s.Cms is not { } cms) return CheckOutcome.Fail(SubIndication.FormatFailure, "/Contents is not a CMS signature");
         if (cms.SignerCount != 1) return CheckOutcome.Fail(SubIndication.FormatFailure, $"the CMS has {cms.SignerCount} signers; a PDF signature has exactly one");
         if (cms.HasEncapsulatedContent && s.SubFilter is "ETSI.CAdES.detached" or "adbe.pkcs7.detached")

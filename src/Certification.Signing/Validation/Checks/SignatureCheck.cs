@@ -46,6 +46,7 @@ public static class SignatureChecks
         new AlgorithmStrengthCheck(),
         new KeyUsageCheck(),
         new CertificateChainCheck(),
+        new TrustedServiceStatusCheck(),
         new ChainConstraintsCheck(),
         new CertificateValidityCheck(),
         new RevocationCheck(),

@@ -18,6 +18,8 @@ public sealed class SignatureTimestampCheck : ISignatureCheck
         if (!ts.ImprintMatches) return CheckOutcome.Indeterminate(SubIndication.SigConstraintsFailure, "the signature timestamp does not cover this signature value (imprint mismatch)");
         if (!ts.TokenValid) return CheckOutcome.Indeterminate(SubIndication.SigConstraintsFailure, $"the signature timestamp is invalid: {ts.Problem}");
         if (ts.GenTime > c.ValidationTime) return CheckOutcome.Indeterminate(SubIndication.SigConstraintsFailure, $"the signature timestamp ({ts.GenTime:u}) is later than the validation time");
+        if (ts.AnchorProblem is { } anchor)
+            return new CheckOutcome(CheckResult.Indeterminate, $"signature timestamp of {ts.GenTime:u} is intact, but its TSA was not granted when it issued the token ({anchor}), so the time is not used as proof");
         if (ts.RevocationProblem is { } revocation)
             return new CheckOutcome(CheckResult.Indeterminate, $"signature timestamp of {ts.GenTime:u} is intact, but {revocation}, so the time is not used as proof");
         if (!ts.Trusted)

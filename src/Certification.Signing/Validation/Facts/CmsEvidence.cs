@@ -270,6 +270,9 @@ public sealed class TimestampEvidence
     /// <summary>Why the TSA's chain failed revocation checking (revoked, or status unknown), if it did.</summary>
     public string? RevocationProblem { get; set; }
 
+    /// <summary>Why the TSA's trust anchor was not granted (trusted list history) when the token was issued, if it was not.</summary>
+    public string? AnchorProblem { get; set; }
+
     /// <summary>True when the timestamp proves existence: imprint, token and a trusted, valid, unrevoked TSA chain.</summary>
     public bool Trusted { get; set; }
 

@@ -31,6 +31,7 @@ public sealed class DocumentFacts
         foreach (var s in Signatures)
         {
             if (s.Cms is { } cms) pool.AddRange(cms.Certificates);
+            if (s.Pkcs1 is { } pkcs1) pool.AddRange(pkcs1.Certificates);
             if (s.SignatureTimestamp is { } ts) pool.AddRange(ts.Token.GetCertificates().EnumerateMatches(null));
             if (s.DocumentTimestamp is { } dts) pool.AddRange(dts.Token.GetCertificates().EnumerateMatches(null));
         }

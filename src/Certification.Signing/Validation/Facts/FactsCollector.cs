@@ -74,6 +74,12 @@ public sealed class FactsCollector(PdfFile file)
             return;
         }
 
+        if (facts.SubFilter == "adbe.x509.rsa_sha1")
+        {
+            facts.Pkcs1 = ReadPkcs1(facts, dict, container);
+            return;
+        }
+
         var cms = CmsEvidence.Read(container);
         facts.Cms = cms;
         facts.ClaimedSigningTime ??= cms.SigningTimeAttribute;
@@ -98,6 +104,25 @@ public sealed class FactsCollector(PdfFile file)
                 facts.SignatureTimestampProblem = $"the signature timestamp token cannot be read: {e.Message}";
             }
         }
+    }
+
+    private Pkcs1Evidence ReadPkcs1(SignatureFacts facts, PdfDictionary dict, byte[] container)
+    {
+        var cert = SafeResolve(dict["Cert"]);
+        var certificates = (cert is PdfArray array ? array.Items.Select(i => SafeResolve(i)) : [cert]).OfType<PdfString>()
+            .Select(s => RevocationReader.Certificate(s.Bytes)).OfType<X509Certificate>().ToList();
+        if (certificates.Count == 0) throw new InvalidDataException("adbe.x509.rsa_sha1 without a readable /Cert");
+        var value = Org.BouncyCastle.Asn1.Asn1OctetString.GetInstance(Org.BouncyCastle.Asn1.Asn1Object.FromByteArray(BerEncoding.Trim(container))).GetOctets();
+        var digest = RangeDigest(facts, HashAlgorithmName.SHA1);
+        var valid = digest is not null && PublicKeyCache.Get(certificates[0]) is { Algorithm: RSA rsa } key &&
+                    key.Use(() => VerifyPkcs1(rsa, digest, value));
+        return new Pkcs1Evidence(certificates[0], certificates, valid);
+    }
+
+    private static bool VerifyPkcs1(RSA rsa, byte[] digest, byte[] value)
+    {
+        try { return rsa.VerifyHash(digest, value, HashAlgorithmName.SHA1, RSASignaturePadding.Pkcs1); }
+        catch (CryptographicException) { return false; }
     }
 
     private void CollectByteRange(SignatureFacts facts)

@@ -38,6 +38,9 @@ public sealed class SignatureFacts
 
     public CmsEvidence? Cms { get; set; }
 
+    /// <summary>For an adbe.x509.rsa_sha1 signature: its bare PKCS#1 value and /Cert.</summary>
+    public Pkcs1Evidence? Pkcs1 { get; set; }
+
     /// <summary>For a document timestamp: the token that is the whole /Contents.</summary>
     public TimestampEvidence? DocumentTimestamp { get; set; }
 
@@ -49,6 +52,12 @@ public sealed class SignatureFacts
 
     /// <summary>The signer's (or TSA's) certificate path to a trust anchor, with revocation results.</summary>
     public CertificatePath? Path { get; set; }
+
+    /// <summary>The trust store entry ending <see cref="Path"/>, as granted at the best signature time, if any.</summary>
+    public Trust.TrustedAnchor? Anchor { get; set; }
+
+    /// <summary>Why the path's anchor was not granted at the best signature time (withdrawn, or granted later).</summary>
+    public string? AnchorProblem { get; set; }
 
     /// <summary>/M, or the CMS signing-time attribute.</summary>
     public DateTimeOffset? ClaimedSigningTime { get; set; }
@@ -65,3 +74,7 @@ public sealed class SignatureFacts
 
     public string Level { get; set; } = "NONE";
 }
+
+/// <summary>An adbe.x509.rsa_sha1 signature (ISO 32000-1 § 12.8.3.2, deprecated by ISO 32000-2): a PKCS#1 v1.5
+/// RSA signature over the SHA-1 digest of the signed bytes, the signer's certificate (first) in /Cert.</summary>
+public sealed record Pkcs1Evidence(Org.BouncyCastle.X509.X509Certificate Certificate, IReadOnlyList<Org.BouncyCastle.X509.X509Certificate> Certificates, bool SignatureValid);

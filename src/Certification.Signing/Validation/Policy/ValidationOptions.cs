@@ -5,8 +5,16 @@ namespace Certification.Signing.Validation.Policy;
 /// <summary>What one validation run needs: trust, time, network permission and policy.</summary>
 public sealed record ValidationOptions
 {
-    /// <summary>Trust anchors (roots, or any certificate trusted directly). Load them with <see cref="TrustAnchors"/>.</summary>
+    /// <summary>Trust anchors (roots, or any certificate trusted directly) for every purpose and without dates.
+    /// Load them with <see cref="TrustAnchors"/>. Ignored when <see cref="TrustStore"/> is set.</summary>
     public IReadOnlyList<X509Certificate> TrustAnchors { get; init; } = [];
+
+    /// <summary>Anchors with purposes and status history (trusted lists); validation uses each anchor's status
+    /// at the signature's proof-of-existence time (ETSI EN 319 102-1).</summary>
+    public Trust.TrustStore? TrustStore { get; init; }
+
+    /// <summary>The store a run uses: <see cref="TrustStore"/>, or <see cref="TrustAnchors"/> trusted for everything.</summary>
+    public Trust.TrustStore EffectiveTrustStore => TrustStore ?? (TrustAnchors.Count == 0 ? Trust.TrustStore.Empty : Trust.TrustStore.FromCertificates(TrustAnchors));
 
     /// <summary>No network access: only revocation data embedded in the file (DSS, CMS) is used.</summary>
     public bool Offline { get; init; } = true;

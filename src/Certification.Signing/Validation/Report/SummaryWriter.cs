@@ -18,7 +18,7 @@ public static class SummaryWriter
     {
         var vi = new List<string>();
         var en = new List<string>();
-        var certificate = s.Cms?.SignerCertificate ?? s.DocumentTimestamp?.TsaCertificate;
+        var certificate = s.Cms?.SignerCertificate ?? s.Pkcs1?.Certificate ?? s.DocumentTimestamp?.TsaCertificate;
         var who = certificate is null ? null : Describe(certificate);
         bool Failed(string name) => report.Checks.Any(c => c.Name == name && c.Result == CheckResult.Failed);
         bool NotPassed(string name) => report.Checks.Any(c => c.Name == name && c.Result != CheckResult.Passed);
@@ -82,14 +82,14 @@ public static class SummaryWriter
         }
 
         // Trusted
-        if (s.Path is { Trusted: true } && !NotPassed("chainConstraints") && !NotPassed("signingCertificate"))
+        if (s.Path is { Trusted: true } && !NotPassed("chainConstraints") && !NotPassed("signingCertificate") && !NotPassed("trustedServiceStatus"))
         {
             vi.Add("Chứng thư số dẫn đến một tổ chức chứng thực gốc được tin cậy.");
             en.Add("The certificate chains to a trusted root.");
         }
         else if (s.Path is not null || certificate is not null)
         {
-            var why = Message("certificateChain") ?? Message("chainConstraints") ?? Message("signingCertificate") ?? "";
+            var why = Message("certificateChain") ?? Message("trustedServiceStatus") ?? Message("chainConstraints") ?? Message("signingCertificate") ?? "";
             vi.Add($"Không xác lập được độ tin cậy của chứng thư số ({why}).");
             en.Add($"The certificate is not trusted ({why}).");
         }
@@ -147,6 +147,18 @@ public static class SummaryWriter
             };
             vi.Add(change.Vi);
             en.Add(change.En);
+        }
+
+        // Other products' shapes
+        if (report.Findings.Any(f => f.Code == Findings.NotPadesBaselineCode))
+        {
+            vi.Add($"Chữ ký dạng {s.SubFilter}, không phải chữ ký PAdES cơ bản (ETSI EN 319 142-1).");
+            en.Add($"A {s.SubFilter} signature, not a PAdES baseline signature (ETSI EN 319 142-1).");
+        }
+        if (report.Findings.Any(f => f.Code == Findings.WeakAlgorithmCode))
+        {
+            vi.Add("Thuật toán yếu (SHA-1), không được chấp nhận theo Thông tư 15/2025/TT-BKHCN.");
+            en.Add("Weak algorithm (SHA-1), not accepted under Circular 15/2025/TT-BKHCN.");
         }
 
         // Verdict

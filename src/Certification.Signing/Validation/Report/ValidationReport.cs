@@ -25,10 +25,16 @@ public sealed record ValidationReport
 
     public DateTimeOffset ValidationTime { get; init; }
 
+    /// <summary>The version of the trust store the verdict was reached with (<see cref="Trust.TrustStore.Version"/>).</summary>
+    public string? TrustStoreVersion { get; init; }
+
     public int Revisions { get; init; }
 
     /// <summary>Document-level observations: reconstructed cross-reference data, bytes after the last %%EOF.</summary>
     public IReadOnlyList<string> DocumentFindings { get; init; } = [];
+
+    /// <summary>Named findings about the whole file (not signed; signatures made over another file).</summary>
+    public IReadOnlyList<Finding> Findings { get; init; } = [];
 
     public IReadOnlyList<SignatureReport> Signatures { get; init; } = [];
 
@@ -69,7 +75,9 @@ public sealed record ValidationReport
             return sb.ToString();
         }
         sb.AppendLine($"Kết luận / Verdict: {Names.Of(Indication)}");
+        if (TrustStoreVersion is not null) sb.AppendLine($"Kho tin cậy / Trust store: {TrustStoreVersion}");
         foreach (var finding in DocumentFindings) sb.AppendLine($"! {finding}");
+        foreach (var finding in Findings) sb.AppendLine($"! {finding.Code}: {finding.Message}");
         if (Signatures.Count == 0)
         {
             sb.AppendLine("Tài liệu không có chữ ký số nào.");
@@ -81,6 +89,7 @@ public sealed record ValidationReport
             sb.AppendLine($"[{s.FieldName}] {Names.Of(s.Indication)}{(s.SubIndication is { } sub ? " / " + Names.Of(sub) : "")}");
             sb.AppendLine(s.Summary.Vi);
             sb.AppendLine(s.Summary.En);
+            foreach (var finding in s.Findings) sb.AppendLine($"! {finding.Code}: {finding.Message}");
         }
         return sb.ToString();
     }
@@ -137,12 +146,21 @@ public sealed record SignatureReport
     /// <summary>DocMDP permission (1, 2 or 3) when this is a certification signature.</summary>
     public int? DocMdpPermissions { get; init; }
 
+    /// <summary>The trust store entry the signer's (or TSA's) path ends at, as granted at the time judged.</summary>
+    public TrustAnchorReport? TrustAnchor { get; init; }
+
     public IReadOnlyList<CheckReport> Checks { get; init; } = [];
+
+    /// <summary>Named findings: not PAdES baseline, weak algorithm, what changed after signing.</summary>
+    public IReadOnlyList<Finding> Findings { get; init; } = [];
 
     public required Summary Summary { get; init; }
 }
 
-public sealed record SignerIdentity(string Subject, string Issuer, string SerialNumber);
+public sealed record TrustAnchorReport(string Name, string Subject, Trust.TrustPurpose Purpose, string Source, string Fingerprint);
+
+/// <summary>The signer's (or TSA's) certificate: names, serial number and SHA-256 fingerprint of its DER encoding.</summary>
+public sealed record SignerIdentity(string Subject, string Issuer, string SerialNumber, string? CertificateSha256 = null);
 
 public sealed record CheckReport(string Name, CheckResult Result, string Message);
 
