@@ -23,8 +23,10 @@ public sealed record CscHttpResponse(int Status, string ContentType, byte[] Body
 public sealed record DevelopmentCscCredential(string Id, IssuedCredential Key, string? Holder, string Scal = "2");
 
 /// <summary>A client (a signing application) registered at the development provider.</summary>
-/// <param name="SealCredentials">Credentials this client may use with its own (client credentials) token.</param>
-public sealed record DevelopmentCscClient(string ClientId, string ClientSecret, IReadOnlyList<string> SealCredentials)
+/// <param name="Credentials">Credentials this client may use with its own (client credentials) token: office seals,
+/// and personal credentials whose holder enrolled the application (each signature still waits for the holder's
+/// approval, as with providers that push the request to the holder's phone).</param>
+public sealed record DevelopmentCscClient(string ClientId, string ClientSecret, IReadOnlyList<string> Credentials)
 {
     public override string ToString() => $"DevelopmentCscClient({ClientId})";
 }
@@ -248,8 +250,8 @@ public sealed class DevelopmentCscProvider
     }
 
     private bool MayUse(TokenGrant token, DevelopmentCscCredential credential) =>
-        credential.Holder is null
-            ? token.Holder is null && _clients.TryGetValue(token.ClientId, out var client) && client.SealCredentials.Contains(credential.Id)
+        token.Holder is null
+            ? _clients.TryGetValue(token.ClientId, out var client) && client.Credentials.Contains(credential.Id)
             : token.Holder == credential.Holder;
 
     private DevelopmentCscCredential? Usable(TokenGrant token, JsonObject body) =>
