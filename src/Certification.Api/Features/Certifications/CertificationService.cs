@@ -19,6 +19,7 @@ public sealed class CertificationService(
     CertificationIntake intake,
     CopyIssuance issuance,
     BookLedger ledger,
+    RemoteCredentials remote,
     DataDirectory data,
     TimeProvider clock,
     ILogger<CertificationService> log)
@@ -28,7 +29,8 @@ public sealed class CertificationService(
         using var activity = Health.Telemetry.Activities.StartActivity("certify");
         var upload = await intake.AcceptAsync(user, command, localKeyOnly: true, ct);
         var (officer, office, _, date) = upload.Certifier;
-        var (certifierKey, officeKey) = issuance.OpenKeys(upload);
+        var certifierKey = issuance.OpenKey(upload.Personal);
+        var officeKey = await remote.SealAsync(office, upload.Seal, ct) ?? issuance.OpenKey(upload.Seal);
         var accessCode = AccessCodes.New();
         var level = issuance.Level;
         using var held = await ledger.HoldAsync(office.Id, date.Year, ct);
