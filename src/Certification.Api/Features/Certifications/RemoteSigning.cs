@@ -271,7 +271,6 @@ public sealed class RemoteSigningFlow(IServiceScopeFactory scopes, RemoteCredent
     /// <summary>Ends the session (no number was taken) and keeps the reason for the page that follows it.</summary>
     private async Task EndAsync(Flight flight, ProblemException reason)
     {
-        flight.Failure = reason;
         log.LogInformation("Remote signing {Handle} ended: {Problem}", flight.Prepared.Handle, reason.Type.Slug);
         try
         {
@@ -283,6 +282,8 @@ public sealed class RemoteSigningFlow(IServiceScopeFactory scopes, RemoteCredent
             // The sweeper ends the session when it expires.
             log.LogError(e, "Ending the signing session {Handle} failed", flight.Prepared.Handle);
         }
+        // Told only once the waiting copy is gone, so whoever follows the request never sees a half-ended one.
+        flight.Failure = reason;
     }
 
     private void Prune()
