@@ -87,7 +87,7 @@ public static class ServiceRegistration
         services.AddSingleton<RemoteSigningFlow>();
         var csc = services.AddHttpClient(RemoteCredentials.HttpClientName);
         if (options.Demo && string.IsNullOrEmpty(options.RemoteSigning.ProviderUrl))
-            csc.ConfigurePrimaryHttpMessageHandler(sp => new DevelopmentCscHandler(sp.GetRequiredService<DevelopmentRemoteSigning>()));
+            csc.ConfigurePrimaryHttpMessageHandler(sp => new Signing.Remote.DevelopmentCscHandler(sp.GetRequiredService<DevelopmentRemoteSigning>().Provider));
         services.AddScoped<Registry>();
         services.AddScoped<ArchiveExtender>();
         services.AddSingleton<TokenService>();

@@ -147,24 +147,6 @@ public sealed class DevelopmentRemoteSigning
     public Uri BaseUrl(Uri publicBase) => new(publicBase, "csc/v2/");
 }
 
-/// <summary>Calls the development provider in-process (no socket), so the demo service and in-memory test hosts
-/// sign remotely exactly as they would over the network.</summary>
-public sealed class DevelopmentCscHandler(DevelopmentRemoteSigning development) : HttpMessageHandler
-{
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
-    {
-        var path = request.RequestUri!.AbsolutePath;
-        var at = path.IndexOf("/csc/", StringComparison.Ordinal);
-        var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(ct);
-        var answer = development.Provider.Handle(new CscHttpRequest(request.Method.Method, at < 0 ? path : path[(at + "/csc/".Length)..], request.RequestUri.Query,
-            request.Headers.Authorization?.ToString(), request.Content?.Headers.ContentType?.ToString(), request.Headers.Accept.ToString(), body));
-        var response = new HttpResponseMessage((System.Net.HttpStatusCode)answer.Status) { Content = new ByteArrayContent(answer.Body), RequestMessage = request };
-        response.Content.Headers.TryAddWithoutValidation("Content-Type", answer.ContentType);
-        if (answer.Location is not null) response.Headers.Location = new Uri(answer.Location, UriKind.RelativeOrAbsolute);
-        return response;
-    }
-}
-
 /// <summary>
 /// Certification by an officer whose key is at a remote signing provider: the copy is prepared with the book's next
 /// number as a tentative one (<see cref="TwoStepSigning"/>), the provider is asked to sign its digest (SCAL2: the
