@@ -6,7 +6,6 @@ using System.Text.Json.Nodes;
 using Certification.Api.Features.Certifications;
 using Certification.Signing.Remote;
 using Certification.TestSupport;
-using Certification.TestSupport.ExternalTools;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
@@ -149,10 +148,7 @@ public sealed class RemoteSigningTests(RemoteSigningHost fixture) : IClassFixtur
 
             var anonymous = Host.CreateClient();
             var pdf = await anonymous.GetByteArrayAsync($"/api/v1/copies/{issued["accessCode"]}");
-            using var work = new TempDirectory("certification-remote");
-            File.WriteAllBytes(work.File("copy.pdf"), pdf);
-            File.WriteAllText(work.File("anchors.pem"), await anonymous.GetStringAsync("/api/v1/trust/anchors"));
-            var judged = Pdfsig.Verify(work.File("copy.pdf"), work.File("anchors.pem"));
+            var judged = await ServiceHost.PdfsigAsync(anonymous, pdf);
             Assert.True(judged.Signatures.Count == 2 && judged.Signatures.All(s => s.IsValid && s.IsTrusted), judged.ToString());
             var verdict = await ServiceHost.VerifyAsync(anonymous, pdf);
             Assert.Equal("TOTAL_PASSED", verdict["indication"]!.GetValue<string>());
