@@ -234,6 +234,7 @@ public sealed class WebPageTests(WebHost host)
         var panel = officer.GetByTestId("remote");
         await Assertions.Expect(panel).ToContainTextAsync("Hãy phê duyệt trên điện thoại");
         await Assertions.Expect(officer.GetByTestId("remote-countdown")).ToHaveTextAsync(new Regex("^[0-9]+ giây$"));
+        await Assertions.Expect(officer.GetByTestId("remote-state")).ToHaveTextAsync("Đang chờ bạn phê duyệt trên điện thoại…");
         var request = await officer.GetByTestId("remote-request").InnerTextAsync();
         Assert.Matches("^[0-9a-f]{32}$", request);
         var number = await panel.Locator("[data-m=number]").InnerTextAsync();

@@ -98,6 +98,7 @@ public static class Texts
         ["new.remote.request"] = ("Mã yêu cầu của nhà cung cấp", "Provider's request id"),
         ["new.remote.left"] = ("Thời gian còn lại", "Time left"),
         ["new.remote.seconds"] = ("giây", "seconds"),
+        ["new.remote.waiting"] = ("Đang chờ bạn phê duyệt trên điện thoại…", "Waiting for your approval on the phone…"),
         ["new.remote.openApproval"] = ("Mở trang phê duyệt (nhà cung cấp thử nghiệm)", "Open the approval page (development provider)"),
         ["new.remote.cancel"] = ("Huỷ yêu cầu ký", "Cancel the request"),
         ["new.remote.cancelled"] = ("Đã huỷ yêu cầu ký. Số chứng thực không bị sử dụng; hồ sơ vẫn trong hàng chờ.", "The request was cancelled. No number was used; the document stays in the queue."),

@@ -186,6 +186,7 @@
     fill(panel, 'data-m', { number: s.certificationNumber + ' — ' + s.book, request: s.providerRequest || '' });
     if (s.approvalUrl) { var link = panel.querySelector('[data-m="approval"]'); link.href = s.approvalUrl; panel.querySelector('[data-m="approval-row"]').hidden = false; }
     form.hidden = true; panel.hidden = false; panel.focus();
+    state.textContent = t('waiting');
     var deadline = new Date(s.expiresAt).getTime();
     function tick() { countdown.textContent = Math.max(0, Math.ceil((deadline - Date.now()) / 1000)) + ' ' + t('seconds'); }
     tick();
