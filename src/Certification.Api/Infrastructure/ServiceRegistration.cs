@@ -82,6 +82,12 @@ public static class ServiceRegistration
         services.AddScoped<BookLedger>();
         services.AddScoped<CertificationService>();
         services.AddScoped<TwoStepSigning>();
+        services.AddSingleton<DevelopmentRemoteSigning>();
+        services.AddSingleton<RemoteCredentials>();
+        services.AddSingleton<RemoteSigningFlow>();
+        var csc = services.AddHttpClient(RemoteCredentials.HttpClientName);
+        if (options.Demo && string.IsNullOrEmpty(options.RemoteSigning.ProviderUrl))
+            csc.ConfigurePrimaryHttpMessageHandler(sp => new Signing.Remote.DevelopmentCscHandler(sp.GetRequiredService<DevelopmentRemoteSigning>().Provider));
         services.AddScoped<Registry>();
         services.AddScoped<ArchiveExtender>();
         services.AddSingleton<TokenService>();

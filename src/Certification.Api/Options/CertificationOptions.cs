@@ -31,12 +31,48 @@ public sealed class CertificationOptions
     public ArchiveOptions Archive { get; set; } = new();
     public TrustOptions Trust { get; set; } = new();
     public ReportOptions Reports { get; set; } = new();
+    public RemoteSigningOptions RemoteSigning { get; set; } = new();
 
     /// <summary>AES-256 key (base64, 32 bytes) that encrypts PKCS#12 signing identities at rest.
     /// In demo mode a key is generated into DataDirectory/keys when absent; otherwise required.</summary>
     public string? KeyEncryptionKey { get; set; }
 
     public string FullDataDirectory => Path.GetFullPath(DataDirectory);
+}
+
+/// <summary>Remote signing through a CSC API v2 provider (docs/remote-signing.md): which officers and office seals sign
+/// with a credential held by the provider.</summary>
+public sealed class RemoteSigningOptions
+{
+    /// <summary>The provider's CSC API base (ending in <c>/csc/v2/</c>). Unset in demo mode: the development provider
+    /// this process serves under <c>/csc/v2/</c>.</summary>
+    public string? ProviderUrl { get; set; }
+
+    /// <summary>The provider's OAuth 2.0 base when it is not <see cref="ProviderUrl"/>.</summary>
+    public string? OAuth2Url { get; set; }
+
+    public string ClientId { get; set; } = "certification-service";
+
+    /// <summary>The client secret issued by the provider: from configuration or the environment
+    /// (<c>Certification__RemoteSigning__ClientSecret</c>) only, never logged. Demo mode generates one per start.</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>Officer user name → the provider's credentialID of that officer's personal certificate.</summary>
+    public Dictionary<string, string> Officers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Office code → the credentialID of the office seal (client credentials, no approval).</summary>
+    public Dictionary<string, string> Seals { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How long the officer has to approve on the phone before the request ends (no number taken).</summary>
+    public TimeSpan ApprovalTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Demo provider only: a pending request approves itself after this delay; unset, it waits for the
+    /// approval page or <c>certification pki approve</c>.</summary>
+    public TimeSpan? DevelopmentApprovalDelay { get; set; }
+
+    public override string ToString() => $"RemoteSigningOptions({ProviderUrl ?? "development"}, client {ClientId})";
 }
 
 /// <summary>The trust store (docs/trust.md).</summary>

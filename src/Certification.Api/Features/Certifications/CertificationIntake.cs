@@ -42,6 +42,8 @@ public sealed class CertificationIntake(
         var certifier = await RequireCertifierAsync(user, ct);
         var personal = await PersonalIdentityAsync(certifier.Officer, ct);
         if (localKeyOnly && personal.Kind == SigningKeyKind.External) throw new ProblemException(ProblemTypes.ExternalSignerRequired);
+        if (localKeyOnly && options.Value.RemoteSigning.Officers.ContainsKey(certifier.Officer.UserName))
+            throw new ProblemException(ProblemTypes.RemoteSignerRequired);
         var seal = await SealAsync(certifier.Office, ct);
         var request = await ResolveRequestAsync(command, certifier.Office, certifier.Officer, ct);
         issuer.Composer.Intake.Inspect(command.Files);
@@ -79,10 +81,15 @@ public sealed class CertificationIntake(
             .OrderByDescending(s => s.Id).FirstOrDefaultAsync(ct)
         ?? throw new ProblemException(ProblemTypes.NoSigningKey, "The officer has no signing key of their own.");
 
-    public async Task<SigningIdentity> SealAsync(Office office, CancellationToken ct) =>
-        await db.SigningIdentities.AsNoTracking().Where(s => s.OfficeId == office.Id && s.OfficerId == null && s.Active && s.Kind != SigningKeyKind.External)
-            .OrderByDescending(s => s.Id).FirstOrDefaultAsync(ct)
-        ?? throw new ProblemException(ProblemTypes.NoSigningKey, "The office has no seal key.");
+    /// <summary>The office seal: a key the service holds, or (bound in <see cref="RemoteSigningOptions.Seals"/>) the
+    /// registered certificate of a seal held by the remote signing provider.</summary>
+    public async Task<SigningIdentity> SealAsync(Office office, CancellationToken ct)
+    {
+        var remote = options.Value.RemoteSigning.Seals.ContainsKey(office.Code);
+        return await db.SigningIdentities.AsNoTracking().Where(s => s.OfficeId == office.Id && s.OfficerId == null && s.Active && (remote || s.Kind != SigningKeyKind.External))
+                   .OrderByDescending(s => s.Id).FirstOrDefaultAsync(ct)
+               ?? throw new ProblemException(ProblemTypes.NoSigningKey, "The office has no seal key.");
+    }
 
     private async Task<ResolvedRequest> ResolveRequestAsync(CertifyCommand command, Office office, Officer officer, CancellationToken ct)
     {

@@ -20,6 +20,7 @@ public sealed class CertificationService(
     CertificationIntake intake,
     CopyIssuance issuance,
     BookLedger ledger,
+    RemoteCredentials remote,
     DataDirectory data,
     TimeProvider clock,
     ILogger<CertificationService> log)
@@ -30,7 +31,8 @@ public sealed class CertificationService(
         AcceptedUpload upload;
         using (Stage("intake")) upload = await intake.AcceptAsync(user, command, localKeyOnly: true, ct);
         var (officer, office, _, date) = upload.Certifier;
-        var (certifierKey, officeKey) = issuance.OpenKeys(upload);
+        var certifierKey = issuance.OpenKey(upload.Personal);
+        var officeKey = await remote.SealAsync(office, upload.Seal, ct) ?? issuance.OpenKey(upload.Seal);
         var accessCode = AccessCodes.New();
         var level = issuance.Level;
         // Decoding and layout do not depend on the number: done before queueing for the book.

@@ -29,9 +29,8 @@ public sealed class CopyIssuance(
 
     public CertifiedCopyIssuer Issuer => issuer;
 
-    /// <summary>Opens the certifier's and the office's keys (both held by the service).</summary>
-    public (ISigningKey Certifier, ISigningKey Office) OpenKeys(AcceptedUpload upload) => (keys.Open(upload.Personal), keys.Open(upload.Seal));
-
+    /// <summary>Opens a key the service holds (PKCS#12 or PKCS#11); a seal at a remote provider is opened by
+    /// <see cref="RemoteCredentials.SealAsync"/>.</summary>
     public ISigningKey OpenKey(SigningIdentity identity) => keys.Open(identity);
 
     /// <summary>Composes and signs the copy with <paramref name="details"/> into <paramref name="scratch"/>: a large

@@ -24,6 +24,7 @@ public sealed class TwoStepSigning(
     BookLedger ledger,
     IBlobStore blobs,
     KeyProtector protector,
+    RemoteCredentials remote,
     IOptions<CertificationOptions> options,
     TimeProvider clock)
 {
@@ -111,7 +112,8 @@ public sealed class TwoStepSigning(
         IssuedCopy issued;
         try
         {
-            issued = await issuance.Issuer.CompleteAsync(prepared, signature, chain, issuance.OpenKey(seal), ct);
+            var sealKey = await remote.SealAsync(copy.Office!, seal, ct) ?? issuance.OpenKey(seal);
+            issued = await issuance.Issuer.CompleteAsync(prepared, signature, chain, sealKey, ct);
         }
         catch (InvalidOperationException e)
         {
@@ -157,6 +159,16 @@ public sealed class TwoStepSigning(
             await EndSessionAsync(session, copy, "certification.signing-expired", "external signature not received in time", ct);
         }
         return expired.Count;
+    }
+
+    /// <summary>Ends a session whose signature will not come (the remote signer denied, timed out or refused): the
+    /// waiting copy goes and no number was taken. <paramref name="reason"/> is recorded in the audit trail.</summary>
+    public async Task AbandonAsync(Guid handle, string reason, CancellationToken ct)
+    {
+        var session = await db.ExternalSigningSessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == handle, ct);
+        if (session is null) return;
+        var copy = await db.CertifiedCopies.AsNoTracking().SingleAsync(c => c.Id == session.CertifiedCopyId, ct);
+        await EndSessionAsync(session, copy, "certification.remote-signing-ended", reason, ct);
     }
 
     /// <summary>The book gave the session's tentative number to another copy: the session ends (the officer

@@ -67,6 +67,7 @@
   if (!form) return;
   var t = function (k) { return form.getAttribute('data-t-' + k) || k; };
   var twoStep = form.getAttribute('data-two-step') === 'true';
+  var remote = form.getAttribute('data-remote') === 'true';
   var files = [], previewData = [];
   var zone = document.getElementById('dropzone'), input = document.getElementById('scans');
   var preview = document.getElementById('preview'), errorBox = document.getElementById('form-error');
@@ -148,14 +149,13 @@
     if (missing) { showError(t('required')); return; }
     certify.disabled = true; showError('');
     setProgress(t('uploading'), 0);
-    send(twoStep ? '/api/v1/signing-sessions' : '/api/v1/certifications', formData(), function (v) { setProgress(v < 100 ? t('uploading') : t('signing'), v); })
+    send(remote ? '/api/v1/remote-signings' : twoStep ? '/api/v1/signing-sessions' : '/api/v1/certifications', formData(), function (v) { setProgress(v < 100 ? t('uploading') : t('signing'), v); })
       .then(function (r) {
         certify.disabled = false;
         if (r.status === 201 && r.body) {
-          var b = r.body, result = document.getElementById('result');
-          fill(result, 'data-r', { number: b.certificationNumber + ' — ' + b.book, book: b.book, pages: b.pageCount, fee: b.fee.toLocaleString() + ' đ',
-            code: groups(b.accessCode), link: b.accessUrl, qr: b.accessQrSvg, record: '/console/copies/' + b.id });
-          form.hidden = true; result.hidden = false; result.focus();
+          showResult(r.body);
+        } else if (r.status === 202 && r.body && remote) {
+          followRemote(r.body);
         } else if (r.status === 202 && r.body) {
           var s = r.body, approve = document.getElementById('approve');
           var raw = atob(s.dataToSign), hex = '';
@@ -169,6 +169,58 @@
         }
       });
   });
+
+  function showResult(b) {
+    var result = document.getElementById('result');
+    fill(result, 'data-r', { number: b.certificationNumber + ' — ' + b.book, book: b.book, pages: b.pageCount, fee: b.fee.toLocaleString() + ' đ',
+      code: groups(b.accessCode), link: b.accessUrl, qr: b.accessQrSvg, record: '/console/copies/' + b.id });
+    form.hidden = true; document.getElementById('remote').hidden = true; result.hidden = false; result.focus();
+  }
+
+  // Remote signing: the provider holds the request until the officer approves on the phone. The page shows the
+  // provider's request id and a countdown, follows the request, and offers cancel; the number is taken only at the end.
+  function followRemote(s) {
+    var panel = document.getElementById('remote');
+    var state = panel.querySelector('[data-m="state"]'), countdown = panel.querySelector('[data-m="countdown"]');
+    var cancel = panel.querySelector('[data-m="cancel"]');
+    fill(panel, 'data-m', { number: s.certificationNumber + ' — ' + s.book, request: s.providerRequest || '' });
+    if (s.approvalUrl) { var link = panel.querySelector('[data-m="approval"]'); link.href = s.approvalUrl; panel.querySelector('[data-m="approval-row"]').hidden = false; }
+    form.hidden = true; panel.hidden = false; panel.focus();
+    state.textContent = t('waiting');
+    var deadline = new Date(s.expiresAt).getTime();
+    function tick() { countdown.textContent = Math.max(0, Math.ceil((deadline - Date.now()) / 1000)) + ' ' + t('seconds'); }
+    tick();
+    var ended = false;
+    function end(text, good) {
+      ended = true; clearInterval(timer); clearInterval(clock); panel.querySelector('[data-m="cancel-row"]').hidden = true;
+      state.textContent = text; panel.className = 'panel verdict ' + (good ? 'good' : 'bad');
+    }
+    var clock = setInterval(tick, 1000);
+    var timer = setInterval(function () {
+      var xhr = new XMLHttpRequest();
+      xhr.open('GET', '/api/v1/remote-signings/' + s.handle);
+      xhr.setRequestHeader('Accept', 'application/json, application/problem+json');
+      xhr.onload = function () {
+        if (ended) return;
+        var b = parse(xhr);
+        if (xhr.status !== 200 || !b) end(problemText(b, xhr.status), false);
+        else if (b.state === 'signed' && b.certification) { end('✔ ' + t('done'), true); showResult(b.certification); }
+        else if (b.state === 'cancelled') end(t('cancelled'), false);
+      };
+      xhr.send();
+    }, 1000);
+    cancel.onclick = function () {
+      var xhr = new XMLHttpRequest();
+      xhr.open('DELETE', '/api/v1/remote-signings/' + s.handle);
+      xhr.setRequestHeader('Accept', 'application/json, application/problem+json');
+      xhr.onload = function () {
+        var b = parse(xhr);
+        if (xhr.status === 200 && b && b.state === 'signed' && b.certification) showResult(b.certification);
+        else end(xhr.status === 200 ? t('cancelled') : problemText(b, xhr.status), false);
+      };
+      xhr.send();
+    };
+  }
 
   // Two-step: the page follows the reserved number until the device's signature arrives (or the session expires).
   function follow(id, panel) {
