@@ -58,7 +58,7 @@ public sealed partial class ProposalReader(IReadOnlyList<DocumentKind>? kinds = 
         ["HO, CHU DEM, TEN", "HO, CHU DEM VA TEN", "HO VA TEN", "HO TEN", "FULL NAME", "CAP CHO", "CONFERRED UPON", "CHU HO"];
 
     /// <summary>Labels of someone else's name on the same page.</summary>
-    private static readonly string[] OtherPeople = ["NGUOI ME", "NGUOI CHA", "NGUOI KY", "NGUOI GIAM HO", "CHA:", "ME:", "NGUOI LAM CHUNG"];
+    private static readonly string[] OtherPeople = ["NGUOI ME", "NGUOI CHA", "NGUOI KY", "NGUOI GIAM HO", "NGUOI LAM CHUNG"];
 
     private readonly IReadOnlyList<(DocumentKind Kind, string Folded)> _titles = (kinds ?? DocumentKind.Common)
         .SelectMany(k => k.Titles.Select(t => (k, Fold(t))))

@@ -139,9 +139,9 @@ public sealed class ScanQualityGate(QualityThresholds? thresholds = null)
     private static string SideVi(string side) => side switch { "top" => "trên", "bottom" => "dưới", "left" => "trái", _ => "phải" };
     private static string SideEn(string side) => side;
 
-    /// <summary>Ink, paper (90th percentile) and mean luminance, from a histogram. Ink is the 10th percentile of
-    /// the pixels clearly darker than paper, so a page with little text still finds its ink; a blank page has none
-    /// (ink = paper).</summary>
+    /// <summary>Ink, paper (90th percentile) and mean luminance, from a histogram. Ink is the 2nd percentile of the
+    /// pixels clearly darker than paper, so a page with little text still finds its ink and the grey photograph on an
+    /// ID card is not taken for it; a blank page has none (ink = paper).</summary>
     private static (int Ink, int Paper, double Mean) Tones(byte[] pixels)
     {
         var histogram = new long[256];
@@ -160,7 +160,7 @@ public sealed class ScanQualityGate(QualityThresholds? thresholds = null)
         var inkBelow = Math.Max(0, paper - 40);
         long candidates = 0;
         for (var v = 0; v < inkBelow; v++) candidates += histogram[v];
-        var ink = candidates < pixels.Length / 10_000 ? paper : Percentile((long)(candidates * 0.1), inkBelow);
+        var ink = candidates < pixels.Length / 10_000 ? paper : Percentile((long)(candidates * 0.02), inkBelow);
         return (ink, paper, (double)sum / pixels.Length);
     }
 
