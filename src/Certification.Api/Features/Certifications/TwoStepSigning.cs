@@ -22,6 +22,7 @@ public sealed class TwoStepSigning(
     CertificationIntake intake,
     CopyIssuance issuance,
     BookLedger ledger,
+    Scans.ScanRecords scans,
     IBlobStore blobs,
     KeyProtector protector,
     IOptions<CertificationOptions> options,
@@ -66,6 +67,7 @@ public sealed class TwoStepSigning(
         };
         db.CertifiedCopies.Add(copy);
         db.ExternalSigningSessions.Add(session);
+        await scans.AttachAsync(upload, document, copy, ct);
         await audit.AppendAsync("certification.prepared", $"certification:{copy.Id}",
             new { office = office.Code, book = book.Label, tentativeNumber = number, session = session.Id, expiresAt = session.ExpiresAt }, ct: ct);
         await db.SaveChangesAsync(ct);
