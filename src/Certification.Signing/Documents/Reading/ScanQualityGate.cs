@@ -68,7 +68,7 @@ public sealed class QualityThresholds
     public double BrightnessWarning { get; set; } = 0.5;
     public double? BrightnessRefusal { get; set; } = 0.15;
     public double ContrastWarning { get; set; } = 0.5;
-    public double? ContrastRefusal { get; set; } = 0.15;
+    public double? ContrastRefusal { get; set; } = 0.1;
 }
 
 /// <summary>
