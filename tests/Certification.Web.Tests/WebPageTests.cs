@@ -107,6 +107,29 @@ public sealed class WebPageTests(WebHost host)
         await Assertions.Expect(verifier.Locator("main")).ToContainTextAsync("Nguyễn Văn An");
         Assert.Contains("\"registry\"", await verifier.GetByTestId("report").TextContentAsync());
         await host.ScreenshotAsync(verifier, "verify-valid");
+
+        // The two evidence downloads the page offers: the sealed PDF report (valid for pdfsig against the served
+        // anchors, naming the verified file's hash) and the ETSI TS 119 102-2 XML report.
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pdf));
+        var sealedReport = await DownloadReportAsync(verifier, pdf, "format-pdf");
+        Assert.Equal("validation-report.pdf", sealedReport.Name);
+        using (var work = new Certification.TestSupport.TempDirectory("web-report"))
+        {
+            var reportPath = work.File("report.pdf");
+            await File.WriteAllBytesAsync(reportPath, sealedReport.Content);
+            var anchors = work.File("anchors.pem");
+            await File.WriteAllTextAsync(anchors, await (await verifier.APIRequest.GetAsync("/api/v1/trust/anchors")).TextAsync());
+            // The seal is followed by its validation-data revision (DSS), so it does not cover the whole file.
+            var seal = Certification.TestSupport.ExternalTools.Pdfsig.Verify(reportPath, anchors).Signatures.Single();
+            Assert.True(seal.IsValid && seal.IsTrusted, seal.ToString());
+            var text = Certification.TestSupport.ExternalTools.ExternalTool.RunChecked("pdftotext", [reportPath, "-"]).StdOut;
+            Assert.Contains(sha256, text.Replace("\n", ""));
+        }
+        var xmlReport = await DownloadReportAsync(verifier, pdf, "format-xml");
+        Assert.Equal("validation-report.xml", xmlReport.Name);
+        var xml = System.Xml.Linq.XDocument.Parse(Encoding.UTF8.GetString(xmlReport.Content));
+        Assert.Equal("http://uri.etsi.org/19102/v1.2.1#", xml.Root!.Name.NamespaceName);
+        Assert.Contains(xml.Descendants(), e => e.Name.LocalName == "MainIndication" && e.Value.EndsWith("total-passed"));
         await verifier.GotoAsync("/verify?lang=en");
         await DropAsync(verifier, pdf, "copy.pdf");
         await Assertions.Expect(verifier.GetByTestId("verdict")).ToContainTextAsync("VALID");
@@ -260,6 +283,17 @@ public sealed class WebPageTests(WebHost host)
     }
 
     /// <summary>Drops a file on the page's drop zone as a user dragging it from the desktop would (a DataTransfer with the file).</summary>
+    /// <summary>Chooses an evidence format on the verify page, picks the file and submits: the answer is a download.</summary>
+    private static async Task<(string Name, byte[] Content)> DownloadReportAsync(IPage page, byte[] content, string formatTestId)
+    {
+        await page.GotoAsync("/verify?lang=vi");
+        await page.GetByTestId(formatTestId).CheckAsync();
+        await page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "ban-sao.pdf", MimeType = "application/pdf", Buffer = content });
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("form[data-dropform] button[type=submit]").ClickAsync());
+        var path = await download.PathAsync();
+        return (download.SuggestedFilename, await File.ReadAllBytesAsync(path!));
+    }
+
     private static async Task DropAsync(IPage page, byte[] content, string name)
     {
         var dataTransfer = await page.EvaluateHandleAsync(@"([b64, name]) => {
