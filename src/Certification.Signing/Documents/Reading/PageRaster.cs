@@ -53,6 +53,19 @@ public sealed class PageRaster
         var size = codec.GetScaledDimensions((float)scale);
         // Never below the wanted resolution: the area-averaging that follows gives the exact size.
         if (size.Width < codec.Info.Width * scale - 1) size = codec.Info.Size;
+        var dpi = Math.Min(page.DpiX, page.DpiY) * size.Width / codec.Info.Width;
+        var gray = new byte[size.Width * size.Height];
+        // An opaque image decodes straight to gray where the codec can (a gray JPEG): no RGBA buffer, no conversion.
+        if (codec.Info.AlphaType == SKAlphaType.Opaque)
+        {
+            var grayHandle = GCHandle.Alloc(gray, GCHandleType.Pinned);
+            try
+            {
+                var direct = codec.GetPixels(new SKImageInfo(size.Width, size.Height, SKColorType.Gray8, SKAlphaType.Opaque), grayHandle.AddrOfPinnedObject());
+                if (direct is SKCodecResult.Success or SKCodecResult.IncompleteInput) return Oriented(gray, size.Width, size.Height, dpi, page.Orientation);
+            }
+            finally { grayHandle.Free(); }
+        }
         var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var rgba = ArrayPool<byte>.Shared.Rent(size.Width * size.Height * 4);
         var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
@@ -60,9 +73,7 @@ public sealed class PageRaster
         {
             var result = codec.GetPixels(info, handle.AddrOfPinnedObject());
             if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput)) throw PageImages.Corrupt(page, $"SkiaSharp: {result}");
-            var gray = new byte[size.Width * size.Height];
             LuminanceMap.Luma(rgba.AsSpan(0, gray.Length * 4), gray);
-            var dpi = Math.Min(page.DpiX, page.DpiY) * size.Width / codec.Info.Width;
             return Oriented(gray, size.Width, size.Height, dpi, page.Orientation);
         }
         finally
@@ -112,6 +123,7 @@ public sealed class PageRaster
     /// <summary>Area-averaged to exactly <paramref name="width"/> × <paramref name="height"/> (separable box filter).</summary>
     public PageRaster Resize(int width, int height, double? dpi = null)
     {
+        if (Width % width == 0 && Height % height == 0 && Width / width == Height / height) return Shrink(Width / width, dpi);
         var columns = Footprints(Width, width);
         var rows = Footprints(Height, height);
         var horizontal = new float[Height * width];
@@ -138,6 +150,25 @@ public sealed class PageRaster
             }
         }
         return new PageRaster(width, height, dpi ?? Dpi * width / Width, result);
+    }
+
+    /// <summary>The same box filter for a whole factor, in integers (150 → 75 dpi is the gate's common case).</summary>
+    private PageRaster Shrink(int factor, double? dpi)
+    {
+        int width = Width / factor, height = Height / factor, area = factor * factor;
+        var sums = new int[width];
+        var result = new byte[width * height];
+        for (var y = 0; y < height; y++)
+        {
+            Array.Clear(sums);
+            for (var dy = 0; dy < factor; dy++)
+            {
+                var row = Pixels.AsSpan((y * factor + dy) * Width, width * factor);
+                for (var x = 0; x < row.Length; x++) sums[x / factor] += row[x];
+            }
+            for (var x = 0; x < width; x++) result[y * width + x] = (byte)((sums[x] + area / 2) / area);
+        }
+        return new PageRaster(width, height, dpi ?? Dpi / factor, result);
     }
 
     /// <summary>For each target sample: the first source sample it covers and the normalised weights of those it covers.</summary>

@@ -194,14 +194,19 @@ public sealed class ScanQualityGate(QualityThresholds? thresholds = null)
     }
 
     /// <summary>The angle whose horizontal projection of ink is most peaked (sum of squared row counts): text lines
-    /// and rules line up with the rows. Coarse 0.5° steps, then 0.05° around the best.</summary>
+    /// and rules line up with the rows. 1° steps, then 0.25° and 0.05° around the best; at most about 40 000 ink
+    /// pixels (an even sample of them) take part.</summary>
     private static double Skew(PageRaster page, int ink)
     {
         var xs = new List<int>();
         var ys = new List<int>();
+        var inked = 0;
+        foreach (var v in page.Pixels) if (v < ink) inked++;
+        var every = Math.Max(1, inked / 40_000);
+        var seen = 0;
         for (var y = 0; y < page.Height; y++)
         for (var x = 0; x < page.Width; x++)
-            if (page.Pixels[y * page.Width + x] < ink) { xs.Add(x); ys.Add(y); }
+            if (page.Pixels[y * page.Width + x] < ink && seen++ % every == 0) { xs.Add(x); ys.Add(y); }
         if (xs.Count < 100) return 0;
         var span = page.Height + page.Width;
         var bins = new long[span * 2 + 1];
@@ -225,8 +230,9 @@ public sealed class ScanQualityGate(QualityThresholds? thresholds = null)
             }
             return best;
         }
-        var coarse = Best(-MaxSkewDegrees, MaxSkewDegrees, 0.5);
-        return Best(coarse - 0.5, coarse + 0.5, 0.05);
+        var coarse = Best(-MaxSkewDegrees, MaxSkewDegrees, 1);
+        var finer = Best(coarse - 1, coarse + 1, 0.25);
+        return Best(finer - 0.25, finer + 0.25, 0.05);
     }
 
     /// <summary>For each edge, the fraction of its length where ink lies within 1 mm of it; the largest, and the
