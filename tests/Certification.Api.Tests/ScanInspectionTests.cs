@@ -103,6 +103,21 @@ public sealed class ScanInspectionTests : IClassFixture<ScanInspectionTests.Host
     }
 
     [Fact]
+    public async Task On_postgresql_a_certified_original_is_found_again_and_a_distinct_one_is_not()
+    {
+        using var database = TestPostgres.CreateDatabase();
+        var settings = database.Settings();
+        settings["Certification:Reading:Ocr:MaxPages"] = "0"; // the registry is under test here, not the OCR
+        using var host = new ServiceHost(settings: settings);
+        var officer = await host.SignInAsync("officer.commune");
+        var original = DegradedScans.SamplePath("scans/sample-page-1.jpg");
+        var issued = await ServiceHost.CertifyAsync(officer, "Đơn đề nghị", File.ReadAllBytes(original));
+        var duplicate = (await InspectedAsync(officer, DegradedScans.Get("scans/sample-page-1.jpg", Degradation.Rescanned)))["duplicates"]!.AsArray().Single()!;
+        Assert.Equal(issued["id"]!.GetValue<string>(), duplicate["certificationId"]!.GetValue<string>());
+        Assert.Empty((await InspectedAsync(officer, DegradedScans.SamplePath("giay-khai-sinh-mau.jpg")))["duplicates"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Degraded_scan_warns_and_a_refused_one_gets_the_certification_problem_type()
     {
         var officer = await _host.SignInAsync("officer.commune");
