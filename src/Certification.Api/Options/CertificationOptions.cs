@@ -135,6 +135,10 @@ public sealed class OperationsOptions
     /// <summary>OTLP endpoint for metrics and traces (e.g. http://collector:4317); nothing is exported when unset.
     /// The standard OTEL_EXPORTER_OTLP_ENDPOINT variable works too.</summary>
     public string? OtlpEndpoint { get; set; }
+
+    /// <summary>Logs the per-stage durations of certifications and verifications when the service stops
+    /// (<see cref="Features.Health.StageTimings"/>); for load runs. Default off.</summary>
+    public bool StageTimings { get; set; }
 }
 
 public sealed class SigningOptions
@@ -153,6 +157,11 @@ public sealed class SigningOptions
     /// offline, so an uploaded PDF cannot make the service call arbitrary addresses. The demo PKI is
     /// always answered in-process.</summary>
     public List<string> RevocationHosts { get; set; } = [];
+
+    /// <summary>The longest the OCSP responses and CRLs for the service's own signing certificates are reused before
+    /// they are fetched again (sooner at their nextUpdate): the revocation data embedded in a copy is never older,
+    /// and a revoked office certificate is noticed within it. Default 10 minutes.</summary>
+    public TimeSpan RevocationMaximumAge { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How long a two-step (external) signature may wait for the signer; then the session ends (no number was taken).</summary>
     public TimeSpan ExternalSigningTimeout { get; set; } = TimeSpan.FromMinutes(15);
@@ -192,6 +201,11 @@ public sealed class DemoOptions
 
     /// <summary>Prints the banner with the URL and the demo credentials.</summary>
     public bool PrintBanner { get; set; } = true;
+
+    /// <summary>Further notary offices (DEMO-VPCC02, …), each with its notary (officer.notary2, …) and seal, for load
+    /// runs across several books (benchmarks/service-bench.sh). Default none.</summary>
+    [Range(0, 50)]
+    public int ExtraNotaryOffices { get; set; }
 }
 
 public sealed class LimitOptions

@@ -44,18 +44,18 @@ public sealed class VerifyModel(IDocumentVerifier verifier, Registry registry, V
         }
         // The evidence forms of POST /api/v1/verifications with Accept: application/pdf or application/xml, as downloads.
         var format = Request.Form["format"].ToString();
+        var sha = Convert.ToHexStringLower(SHA256.HashData(pdf));
         if (format is "pdf" or "xml")
         {
             var evidence = await verifier.ValidateAsync(pdf, ct);
-            var sha = Convert.ToHexStringLower(SHA256.HashData(pdf));
             return format == "xml"
                 ? File(System.Text.Encoding.UTF8.GetBytes(Signing.Validation.Report.EtsiValidationReport.Write(evidence, sha)), EvidenceFormats.Xml, "validation-report.xml")
                 : File(await seal.SealAsync(evidence, new Signing.Validation.Report.ValidatedFile(FileName, pdf.Length, sha), ct), EvidenceFormats.Pdf, "validation-report.pdf");
         }
-        var match = await registry.MatchAsync(pdf, ct);
+        var match = await registry.MatchAsync(pdf, sha, ct);
         // The same calls as POST /api/v1/verifications.
         var report = await verifier.VerifyAsync(pdf, ct);
-        report["sha256"] = Convert.ToHexStringLower(SHA256.HashData(pdf));
+        report["sha256"] = sha;
         report["registry"] = JsonSerializer.SerializeToNode(match, Json);
         Result = Verdict.Read(report, Lang);
         ReportJson = report.ToJsonString(Pretty);

@@ -69,10 +69,11 @@ public static class CertificationsApi
 
     private static async Task<CertifyCommand> ReadCommandAsync(HttpRequest http, CertificationServices s, CancellationToken ct)
     {
-        var form = await Uploads.ReadFormAsync(http, ct);
-        var files = await Uploads.FilesAsync(form, "files", s.Options.Value.Limits.MaxFiles, ct);
-        Guid? requestId = Guid.TryParse(Uploads.Field(form, "requestId"), out var r) ? r : null;
-        return new CertifyCommand(files, Uploads.Field(form, "documentTitle"), Uploads.Field(form, "requesterName"), Uploads.Field(form, "requesterIdNumber"), requestId);
+        using var activity = Health.Telemetry.Activities.StartActivity("read upload");
+        var limits = s.Options.Value.Limits;
+        var form = await Uploads.ReadAsync(http, "files", limits.MaxFiles, limits.MaxRequestBytes, ct);
+        Guid? requestId = Guid.TryParse(form.Field("requestId"), out var r) ? r : null;
+        return new CertifyCommand(form.Files, form.Field("documentTitle"), form.Field("requesterName"), form.Field("requesterIdNumber"), requestId);
     }
 
     private static async Task<Results<Ok<CertificationDetailsResponse>, ProblemHttpResult>> Get(Guid id, ClaimsPrincipal user, [AsParameters] CertificationServices s, CancellationToken ct)

@@ -46,7 +46,7 @@ public sealed class TwoStepSigning(
         CertificationBook book;
         using (await ledger.HoldAsync(office.Id, date.Year, ct)) book = await ledger.OpenBookAsync(office.Id, date, ct);
         var number = book.LastNumber + 1;
-        var details = issuance.Details(upload.Certifier, command.DocumentTitle, book, number, accessCode);
+        var details = issuance.Details(upload.Certifier, command.DocumentTitle, book.Label, number, accessCode);
         var prepared = await issuance.Issuer.PrepareAsync(command.Files, details, chain, algorithm, level, ct);
         var preparedSha = await blobs.PutAsync(prepared.ComposedPdf, ct);
 

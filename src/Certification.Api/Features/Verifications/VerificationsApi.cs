@@ -6,6 +6,7 @@ using Certification.Api.Features.Certifications;
 using Certification.Api.Infrastructure;
 using Certification.Api.Options;
 using Certification.Api.Problems;
+using Certification.Signing.Documents;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -39,8 +40,8 @@ public static class VerificationsApi
 
     private static async Task<Results<Ok<JsonObject>, ContentHttpResult, FileContentHttpResult>> Verify(HttpRequest http, [AsParameters] VerificationServices s, CancellationToken ct)
     {
-        var form = await Uploads.ReadFormAsync(http, ct);
-        var files = await Uploads.FilesAsync(form, "file", 1, ct);
+        using var activity = Stage("verify");
+        var files = await ReadAsync(http, "file", 1, s, ct);
         var format = EvidenceFormats.Requested(http);
         if (format == EvidenceFormat.Json) return TypedResults.Ok(await VerifyOneAsync(files[0].Content, s, ct));
         var pdf = files[0].Content;
@@ -60,10 +61,19 @@ public static class VerificationsApi
             throw new ProblemException(ProblemTypes.NotAPdf, "The file does not start like a PDF.");
     }
 
+    /// <summary>The PDFs straight from the request body into memory the validator reads in place.</summary>
+    private static async Task<IReadOnlyList<ScanFile>> ReadAsync(HttpRequest http, string field, int maxFiles, VerificationServices s, CancellationToken ct)
+    {
+        using var activity = Stage("read upload");
+        return (await Uploads.ReadAsync(http, field, maxFiles, s.Options.Value.Limits.MaxRequestBytes, ct)).Files;
+    }
+
+    private static System.Diagnostics.Activity? Stage(string name) => Health.Telemetry.Activities.StartActivity(name);
+
     private static async Task<Ok<JsonObject>> Dossier(HttpRequest http, [AsParameters] VerificationServices s, CancellationToken ct)
     {
-        var form = await Uploads.ReadFormAsync(http, ct);
-        var files = await Uploads.FilesAsync(form, "files", s.Options.Value.Limits.MaxFiles, ct);
+        using var activity = Stage("verify dossier");
+        var files = await ReadAsync(http, "files", s.Options.Value.Limits.MaxFiles, s, ct);
         var results = new JsonArray();
         var allValid = true;
         foreach (var file in files)
@@ -87,10 +97,15 @@ public static class VerificationsApi
     private static async Task<JsonObject> VerifyOneAsync(ReadOnlyMemory<byte> pdf, VerificationServices s, CancellationToken ct)
     {
         RequirePdf(pdf);
-        var registry = await s.Registry.MatchAsync(pdf, ct);
+        // Hashed once: the registry's key and the report's sha256.
+        string sha;
+        using (Stage("digest")) sha = Convert.ToHexStringLower(SHA256.HashData(pdf.Span));
+        RegistryMatch registry;
+        using (Stage("registry")) registry = await s.Registry.MatchAsync(pdf, sha, ct);
         Health.Telemetry.Verifications.Add(1);
         var report = await s.Verifier.VerifyAsync(pdf, ct);
-        report["sha256"] = Convert.ToHexStringLower(SHA256.HashData(pdf.Span));
+        using var reporting = Stage("report");
+        report["sha256"] = sha;
         report["registry"] = JsonSerializer.SerializeToNode(registry, Json);
         return report;
     }
