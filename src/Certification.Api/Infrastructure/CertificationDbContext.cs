@@ -23,6 +23,8 @@ public sealed class CertificationDbContext(DbContextOptions<CertificationDbConte
     public DbSet<ExternalSigningSession> ExternalSigningSessions => Set<ExternalSigningSession>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<ArchiveExtension> ArchiveExtensions => Set<ArchiveExtension>();
+    public DbSet<ScanInspection> ScanInspections => Set<ScanInspection>();
+    public DbSet<CopyPageFingerprint> CopyPageFingerprints => Set<CopyPageFingerprint>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CertificationDbContext).Assembly);

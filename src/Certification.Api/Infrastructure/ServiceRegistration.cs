@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Security.Claims;
 using System.Text.Json.Serialization;
 using Certification.Signing.Documents;
+using Certification.Signing.Documents.Reading;
+using Certification.Api.Features.Scans;
 using Certification.Api.Features.Admin;
 using Certification.Api.Features.Archive;
 using Certification.Api.Features.Audit;
@@ -61,6 +63,12 @@ public static class ServiceRegistration
             return new PadesSigner(sp.GetRequiredService<ITimestampAuthority>(), trust.Revocation, sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp => new CertifiedCopyIssuer(sp.GetRequiredService<PadesSigner>(), clock: sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var reading = sp.GetRequiredService<IOptions<CertificationOptions>>().Value.Reading;
+            return new ScanReader(new ScanQualityGate(reading.Quality), new TesseractOcr(reading.Ocr),
+                new ProposalReader(reading.DocumentTypes.Count > 0 ? reading.DocumentTypes : null));
+        });
         services.AddSingleton<IDocumentVerifier, ValidatorDocumentVerifier>();
         services.AddSingleton<ValidationReportSeal>();
 
@@ -78,6 +86,7 @@ public static class ServiceRegistration
         services.AddScoped<AuditTrail>();
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<CertificationIntake>();
+        services.AddScoped<ScanRecords>();
         services.AddSingleton<CopyIssuance>();
         services.AddScoped<BookLedger>();
         services.AddScoped<CertificationService>();
@@ -214,6 +223,7 @@ public static class ServiceRegistration
         app.MapScalarApiReference().AllowAnonymous();
         app.MapAuthApi();
         app.MapCertificationsApi();
+        app.MapScanInspectionApi();
         app.MapRefusalsApi();
         app.MapBooksApi();
         app.MapCopiesApi();

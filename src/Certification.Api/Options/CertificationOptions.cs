@@ -32,6 +32,7 @@ public sealed class CertificationOptions
     public TrustOptions Trust { get; set; } = new();
     public ReportOptions Reports { get; set; } = new();
     public RemoteSigningOptions RemoteSigning { get; set; } = new();
+    public ReadingOptions Reading { get; set; } = new();
 
     /// <summary>AES-256 key (base64, 32 bytes) that encrypts PKCS#12 signing identities at rest.
     /// In demo mode a key is generated into DataDirectory/keys when absent; otherwise required.</summary>
@@ -73,6 +74,32 @@ public sealed class RemoteSigningOptions
     public TimeSpan? DevelopmentApprovalDelay { get; set; }
 
     public override string ToString() => $"RemoteSigningOptions({ProviderUrl ?? "development"}, client {ClientId})";
+}
+
+/// <summary>Reading scans for the officer (docs/service.md § Reading scans): the quality gate (also applied when
+/// certifying), OCR proposals and duplicate originals.</summary>
+public sealed class ReadingOptions
+{
+    /// <summary>Tesseract: executable, languages (<c>vie</c>), time limit per page, memory bound, concurrency, pages read.</summary>
+    public Certification.Signing.Documents.Reading.OcrOptions Ocr { get; set; } = new();
+
+    /// <summary>Warning and refusal thresholds of each measure.</summary>
+    public Certification.Signing.Documents.Reading.QualityThresholds Quality { get; set; } = new();
+
+    /// <summary>The document kinds proposed by title; when empty, the common ones (<c>DocumentKind.Common</c>).</summary>
+    public List<Certification.Signing.Documents.Reading.DocumentKind> DocumentTypes { get; set; } = [];
+
+    public DuplicateOptions Duplicates { get; set; } = new();
+}
+
+public sealed class DuplicateOptions
+{
+    /// <summary><c>Office</c> (copies of the same office) or <c>Province</c> (of any office in its province).</summary>
+    public string Scope { get; set; } = "Office";
+
+    /// <summary>Largest Hamming distance (of 256 bits) at which a page is taken for a page certified before.</summary>
+    [Range(0, 128)]
+    public int MaxDistance { get; set; } = Certification.Signing.Documents.Reading.PerceptualHash.DuplicateDistance;
 }
 
 /// <summary>The trust store (docs/trust.md).</summary>

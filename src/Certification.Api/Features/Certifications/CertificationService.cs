@@ -21,6 +21,7 @@ public sealed class CertificationService(
     CopyIssuance issuance,
     BookLedger ledger,
     RemoteCredentials remote,
+    Scans.ScanRecords scans,
     DataDirectory data,
     TimeProvider clock,
     ILogger<CertificationService> log)
@@ -69,6 +70,7 @@ public sealed class CertificationService(
             copy.Size = issued.File.Length;
             copy.ProtectedUntil = issued.ProtectedUntil;
             db.CertifiedCopies.Add(copy);
+            await scans.AttachAsync(upload, document, copy, ct);
             await audit.AppendAsync("certification.issued", $"certification:{copy.Id}",
                 new { office = office.Code, book = book.Label, number, sha256 = sha, pages = issued.File.PageCount, fee = issued.File.Fee, request = upload.Request.Request.Id }, ct: ct);
             await db.SaveChangesAsync(ct);

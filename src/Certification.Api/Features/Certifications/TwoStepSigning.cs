@@ -22,6 +22,7 @@ public sealed class TwoStepSigning(
     CertificationIntake intake,
     CopyIssuance issuance,
     BookLedger ledger,
+    Scans.ScanRecords scans,
     IBlobStore blobs,
     KeyProtector protector,
     RemoteCredentials remote,
@@ -67,6 +68,7 @@ public sealed class TwoStepSigning(
         };
         db.CertifiedCopies.Add(copy);
         db.ExternalSigningSessions.Add(session);
+        await scans.AttachAsync(upload, document, copy, ct);
         await audit.AppendAsync("certification.prepared", $"certification:{copy.Id}",
             new { office = office.Code, book = book.Label, tentativeNumber = number, session = session.Id, expiresAt = session.ExpiresAt }, ct: ct);
         await db.SaveChangesAsync(ct);
@@ -186,6 +188,9 @@ public sealed class TwoStepSigning(
         var ended = await db.ExternalSigningSessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(ct);
         if (ended == 1)
         {
+            // The copy never existed for the book, so neither do its page fingerprints (no duplicate warnings for it).
+            await db.CopyPageFingerprints.Where(f => f.CertifiedCopyId == copy.Id &&
+                db.CertifiedCopies.Any(c => c.Id == copy.Id && c.Status == CertificationStatus.AwaitingSignature)).ExecuteDeleteAsync(ct);
             await db.CertifiedCopies.Where(c => c.Id == copy.Id && c.Status == CertificationStatus.AwaitingSignature).ExecuteDeleteAsync(ct);
             await db.Documents.Where(d => d.Id == copy.DocumentId).ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DocumentStatus.Received), ct);
             await audit.AppendAsync(action, $"certification:{copy.Id}", new { tentativeNumber = copy.Number, reason }, actor: "system", ct: ct);
