@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Certification.TestSupport;
+using Certification.TestSupport.ExternalTools;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -112,6 +113,15 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
         return JsonNode.Parse(body)!.AsObject();
+    }
+
+    /// <summary>pdfsig's judgement of a copy, trusting only the anchors the service serves.</summary>
+    public static async Task<PdfsigReport> PdfsigAsync(HttpClient client, byte[] pdf)
+    {
+        using var work = new TempDirectory("certification-pdfsig");
+        File.WriteAllBytes(work.File("copy.pdf"), pdf);
+        File.WriteAllText(work.File("anchors.pem"), await client.GetStringAsync("/api/v1/trust/anchors"));
+        return Pdfsig.Verify(work.File("copy.pdf"), work.File("anchors.pem"));
     }
 
     public static async Task<JsonObject> ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string slug)

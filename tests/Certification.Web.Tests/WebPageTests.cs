@@ -107,6 +107,29 @@ public sealed class WebPageTests(WebHost host)
         await Assertions.Expect(verifier.Locator("main")).ToContainTextAsync("Nguyễn Văn An");
         Assert.Contains("\"registry\"", await verifier.GetByTestId("report").TextContentAsync());
         await host.ScreenshotAsync(verifier, "verify-valid");
+
+        // The two evidence downloads the page offers: the sealed PDF report (valid for pdfsig against the served
+        // anchors, naming the verified file's hash) and the ETSI TS 119 102-2 XML report.
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pdf));
+        var sealedReport = await DownloadReportAsync(verifier, pdf, "format-pdf");
+        Assert.Equal("validation-report.pdf", sealedReport.Name);
+        using (var work = new Certification.TestSupport.TempDirectory("web-report"))
+        {
+            var reportPath = work.File("report.pdf");
+            await File.WriteAllBytesAsync(reportPath, sealedReport.Content);
+            var anchors = work.File("anchors.pem");
+            await File.WriteAllTextAsync(anchors, await (await verifier.APIRequest.GetAsync("/api/v1/trust/anchors")).TextAsync());
+            // The seal is followed by its validation-data revision (DSS), so it does not cover the whole file.
+            var seal = Certification.TestSupport.ExternalTools.Pdfsig.Verify(reportPath, anchors).Signatures.Single();
+            Assert.True(seal.IsValid && seal.IsTrusted, seal.ToString());
+            var text = Certification.TestSupport.ExternalTools.ExternalTool.RunChecked("pdftotext", [reportPath, "-"]).StdOut;
+            Assert.Contains(sha256, text.Replace("\n", ""));
+        }
+        var xmlReport = await DownloadReportAsync(verifier, pdf, "format-xml");
+        Assert.Equal("validation-report.xml", xmlReport.Name);
+        var xml = System.Xml.Linq.XDocument.Parse(Encoding.UTF8.GetString(xmlReport.Content));
+        Assert.Equal("http://uri.etsi.org/19102/v1.2.1#", xml.Root!.Name.NamespaceName);
+        Assert.Contains(xml.Descendants(), e => e.Name.LocalName == "MainIndication" && e.Value.EndsWith("total-passed"));
         await verifier.GotoAsync("/verify?lang=en");
         await DropAsync(verifier, pdf, "copy.pdf");
         await Assertions.Expect(verifier.GetByTestId("verdict")).ToContainTextAsync("VALID");
@@ -188,6 +211,63 @@ public sealed class WebPageTests(WebHost host)
         await Assertions.Expect(officer.GetByTestId("queue")).ToContainTextAsync("Chờ phê duyệt trên thiết bị");
     }
 
+    /// <summary>Fills the new-certification form with one scan and sends it.</summary>
+    private static async Task SendNewCertificationAsync(IPage officer, string title)
+    {
+        await officer.GotoAsync("/console/new");
+        await officer.GetByLabel("Tên giấy tờ").FillAsync(title);
+        await officer.GetByLabel("Họ tên người yêu cầu").FillAsync("Phạm Thị Dung");
+        await officer.GetByLabel("Số CCCD/hộ chiếu").FillAsync("001099000333");
+        await officer.Locator("#scans").SetInputFilesAsync(SampleScans[0]);
+        await Assertions.Expect(officer.Locator("#preview img")).ToHaveCountAsync(1);
+        await officer.GetByTestId("certify").ClickAsync();
+        await Assertions.Expect(officer.GetByTestId("remote")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Officer_with_a_remote_signing_account_approves_on_the_phone_and_a_denial_or_cancel_takes_no_number()
+    {
+        var officer = await host.SignInAsync("officer.notary");
+        await officer.GotoAsync("/console/new");
+        await Assertions.Expect(officer.GetByTestId("certify")).ToHaveTextAsync("Gửi yêu cầu ký đến điện thoại");
+        await SendNewCertificationAsync(officer, "Hợp đồng thuê nhà");
+        var panel = officer.GetByTestId("remote");
+        await Assertions.Expect(panel).ToContainTextAsync("Hãy phê duyệt trên điện thoại");
+        await Assertions.Expect(officer.GetByTestId("remote-countdown")).ToHaveTextAsync(new Regex("^[0-9]+ giây$"));
+        await Assertions.Expect(officer.GetByTestId("remote-state")).ToHaveTextAsync("Đang chờ bạn phê duyệt trên điện thoại…");
+        var request = await officer.GetByTestId("remote-request").InnerTextAsync();
+        Assert.Matches("^[0-9a-f]{32}$", request);
+        var number = await panel.Locator("[data-m=number]").InnerTextAsync();
+        await host.ScreenshotAsync(officer, "officer-remote-approve-on-phone");
+
+        // The phone: the provider's approval page shows the same request; the officer approves.
+        var phone = await host.NewPageAsync(390, 844);
+        await phone.GotoAsync((await officer.GetByTestId("remote-approval").GetAttributeAsync("href"))!);
+        await Assertions.Expect(phone.Locator("#request")).ToHaveTextAsync(request);
+        await host.ScreenshotAsync(phone, "provider-approval-page");
+        await phone.Locator("#approve").ClickAsync();
+        await Assertions.Expect(phone.Locator("#state")).ToHaveAttributeAsync("data-state", "signed");
+        await Assertions.Expect(officer.GetByTestId("result")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(officer.GetByTestId("result")).ToContainTextAsync(number);
+        await Assertions.Expect(officer.GetByTestId("access-code")).ToHaveTextAsync(new Regex("^[A-Z2-7]{4}( [A-Z2-7]{4}){7}$"));
+
+        // Denied on the phone: the page says so in words, and the next request gets the same number again.
+        await SendNewCertificationAsync(officer, "Giấy ủy quyền");
+        var next = await panel.Locator("[data-m=number]").InnerTextAsync();
+        await phone.GotoAsync((await officer.GetByTestId("remote-approval").GetAttributeAsync("href"))!);
+        await phone.Locator("#deny").ClickAsync();
+        await Assertions.Expect(phone.Locator("#state")).ToHaveAttributeAsync("data-state", "denied");
+        await Assertions.Expect(officer.GetByTestId("remote-state")).ToContainTextAsync("Bạn đã từ chối yêu cầu ký trên điện thoại", new() { Timeout = 20_000 });
+        await host.ScreenshotAsync(officer, "officer-remote-denied");
+
+        // Cancelled from the page: no number used either.
+        await SendNewCertificationAsync(officer, "Giấy ủy quyền");
+        Assert.Equal(next, await panel.Locator("[data-m=number]").InnerTextAsync());
+        await officer.GetByTestId("remote-cancel").ClickAsync();
+        await Assertions.Expect(officer.GetByTestId("remote-state")).ToContainTextAsync("Đã huỷ yêu cầu ký");
+        await Assertions.Expect(officer.GetByTestId("remote-cancel")).ToBeHiddenAsync();
+    }
+
     [Fact]
     public async Task Problems_are_explained_in_words_and_refusals_take_an_article_22_ground()
     {
@@ -260,6 +340,17 @@ public sealed class WebPageTests(WebHost host)
     }
 
     /// <summary>Drops a file on the page's drop zone as a user dragging it from the desktop would (a DataTransfer with the file).</summary>
+    /// <summary>Chooses an evidence format on the verify page, picks the file and submits: the answer is a download.</summary>
+    private static async Task<(string Name, byte[] Content)> DownloadReportAsync(IPage page, byte[] content, string formatTestId)
+    {
+        await page.GotoAsync("/verify?lang=vi");
+        await page.GetByTestId(formatTestId).CheckAsync();
+        await page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "ban-sao.pdf", MimeType = "application/pdf", Buffer = content });
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("form[data-dropform] button[type=submit]").ClickAsync());
+        var path = await download.PathAsync();
+        return (download.SuggestedFilename, await File.ReadAllBytesAsync(path!));
+    }
+
     private static async Task DropAsync(IPage page, byte[] content, string name)
     {
         var dataTransfer = await page.EvaluateHandleAsync(@"([b64, name]) => {

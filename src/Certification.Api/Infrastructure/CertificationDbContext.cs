@@ -26,6 +26,8 @@ public sealed class CertificationDbContext(DbContextOptions<CertificationDbConte
     public DbSet<CopyShare> CopyShares => Set<CopyShare>();
     public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<ScanInspection> ScanInspections => Set<ScanInspection>();
+    public DbSet<CopyPageFingerprint> CopyPageFingerprints => Set<CopyPageFingerprint>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CertificationDbContext).Assembly);

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Security.Claims;
 using System.Text.Json.Serialization;
 using Certification.Signing.Documents;
+using Certification.Signing.Documents.Reading;
+using Certification.Api.Features.Scans;
 using Certification.Api.Features.Admin;
 using Certification.Api.Features.Archive;
 using Certification.Api.Features.Audit;
@@ -64,6 +66,12 @@ public static class ServiceRegistration
             return new PadesSigner(sp.GetRequiredService<ITimestampAuthority>(), trust.Revocation, sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp => new CertifiedCopyIssuer(sp.GetRequiredService<PadesSigner>(), clock: sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var reading = sp.GetRequiredService<IOptions<CertificationOptions>>().Value.Reading;
+            return new ScanReader(new ScanQualityGate(reading.Quality), new TesseractOcr(reading.Ocr),
+                new ProposalReader(reading.DocumentTypes.Count > 0 ? reading.DocumentTypes : null));
+        });
         services.AddSingleton<IDocumentVerifier, ValidatorDocumentVerifier>();
         services.AddSingleton<ValidationReportSeal>();
 
@@ -83,10 +91,17 @@ public static class ServiceRegistration
         services.AddScoped<AuditTrail>();
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<CertificationIntake>();
+        services.AddScoped<ScanRecords>();
         services.AddSingleton<CopyIssuance>();
         services.AddScoped<BookLedger>();
         services.AddScoped<CertificationService>();
         services.AddScoped<TwoStepSigning>();
+        services.AddSingleton<DevelopmentRemoteSigning>();
+        services.AddSingleton<RemoteCredentials>();
+        services.AddSingleton<RemoteSigningFlow>();
+        var csc = services.AddHttpClient(RemoteCredentials.HttpClientName);
+        if (options.Demo && string.IsNullOrEmpty(options.RemoteSigning.ProviderUrl))
+            csc.ConfigurePrimaryHttpMessageHandler(sp => new Signing.Remote.DevelopmentCscHandler(sp.GetRequiredService<DevelopmentRemoteSigning>().Provider));
         services.AddScoped<Registry>();
         services.AddScoped<ArchiveExtender>();
         services.AddScoped<Outbox>();
@@ -219,6 +234,7 @@ public static class ServiceRegistration
         app.MapScalarApiReference().AllowAnonymous();
         app.MapAuthApi();
         app.MapCertificationsApi();
+        app.MapScanInspectionApi();
         app.MapRefusalsApi();
         app.MapBooksApi();
         app.MapCopiesApi();

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using Certification.Api.Options;
 using Certification.Signing.Pki;
 using Certification.Signing.Revocation;
@@ -93,10 +92,10 @@ public sealed class TrustServices : IDisposable
                 pki.Save(data.Pki, password);
             }
             var revocation = new DevelopmentRevocationAuthority(pki);
-            var http = new HttpClient(new InProcessPkiHandler(pki, revocation)) { Timeout = Timeout.InfiniteTimeSpan };
-            var fetcher = new RevocationFetcher(http, new RevocationFetcherOptions { Timeout = TimeSpan.FromSeconds(10) }, clock);
+            var http = new HttpClient(new DevelopmentPkiHandler(pki, revocation)) { Timeout = Timeout.InfiniteTimeSpan };
+            var fetcher = new RevocationFetcher(http, FetcherOptions(o), clock);
             var allowed = new AllowListHandler(uri => uri.AbsoluteUri.StartsWith(pki.BaseUrl.AbsoluteUri, StringComparison.OrdinalIgnoreCase) || IsAllowedHost(uri, o.Signing.RevocationHosts),
-                new InProcessPkiHandler(pki, revocation));
+                new DevelopmentPkiHandler(pki, revocation));
             return new TrustServices(pki, new DevelopmentTimestampAuthority(pki.TimestampAuthority, clock), fetcher, [pki.Root.Certificate], pki.RootsPem,
                 new HttpValidationDataSource(new HttpClient(allowed)), store);
         }
@@ -107,9 +106,13 @@ public sealed class TrustServices : IDisposable
         var pem = store is null ? File.ReadAllText(o.Signing.TrustAnchorsFile!) : "";
         var anchors = new X509CertificateParser().ReadCertificates(System.Text.Encoding.ASCII.GetBytes(pem)).ToList();
         var online = new AllowListHandler(uri => IsAllowedHost(uri, o.Signing.RevocationHosts), new HttpClientHandler());
-        return new TrustServices(null, new HttpTimestampClient(new Uri(o.Signing.TimestampUrl)), new RevocationFetcher(clock: clock), anchors, pem,
+        return new TrustServices(null, new HttpTimestampClient(new Uri(o.Signing.TimestampUrl)), new RevocationFetcher(options: FetcherOptions(o), clock: clock), anchors, pem,
             new HttpValidationDataSource(new HttpClient(online)), store);
     }
+
+    /// <summary>Evidence for the office's own certificates is reused while fresh, at most <see cref="SigningOptions.RevocationMaximumAge"/>.</summary>
+    private static RevocationFetcherOptions FetcherOptions(CertificationOptions o) =>
+        new() { Timeout = TimeSpan.FromSeconds(10), MaximumCacheAge = o.Signing.RevocationMaximumAge };
 
     private static bool IsAllowedHost(Uri uri, IReadOnlyCollection<string> hosts) =>
         hosts.Any(h => string.Equals(h, uri.Host, StringComparison.OrdinalIgnoreCase));
@@ -127,39 +130,6 @@ public sealed class TrustServices : IDisposable
             request.RequestUri is { } uri && allowed(uri)
                 ? base.SendAsync(request, ct)
                 : Task.FromResult(new HttpResponseMessage(HttpStatusCode.Forbidden) { RequestMessage = request });
-    }
-
-    /// <summary>Answers requests for the development PKI's own URLs in-process; anything else goes to the network.</summary>
-    private sealed class InProcessPkiHandler(DevelopmentPki pki, DevelopmentRevocationAuthority revocation) : DelegatingHandler(new HttpClientHandler())
-    {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
-        {
-            var uri = request.RequestUri!;
-            if (!uri.AbsoluteUri.StartsWith(pki.BaseUrl.AbsoluteUri, StringComparison.OrdinalIgnoreCase))
-                return await base.SendAsync(request, ct);
-            var path = uri.AbsoluteUri[pki.BaseUrl.AbsoluteUri.Length..];
-            byte[]? body = null;
-            string type = "application/octet-stream";
-            if (path.StartsWith("ocsp", StringComparison.Ordinal) && request.Content is not null)
-            {
-                body = revocation.Respond(await request.Content.ReadAsByteArrayAsync(ct));
-                type = "application/ocsp-response";
-            }
-            else if (path.StartsWith("crl/", StringComparison.Ordinal) && path.EndsWith(".crl", StringComparison.Ordinal))
-            {
-                body = revocation.GetCrl(path[4..^4]);
-                type = "application/pkix-crl";
-            }
-            else if (path.StartsWith("certs/", StringComparison.Ordinal) && path.EndsWith(".crt", StringComparison.Ordinal))
-            {
-                body = pki.FindAuthority(path[6..^4])?.Certificate.GetEncoded();
-                type = "application/pkix-cert";
-            }
-            if (body is null) return new HttpResponseMessage(HttpStatusCode.NotFound) { RequestMessage = request };
-            var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue(type);
-            return new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request };
-        }
     }
 }
 

@@ -11,7 +11,8 @@ namespace Certification.Signing.Pki;
 /// <item><c>POST /tsa</c>: RFC 3161 time-stamps (application/timestamp-query → application/timestamp-reply);</item>
 /// <item><c>POST /ocsp</c> and <c>GET /ocsp/{base64}</c>: OCSP (RFC 6960 Appendix A);</item>
 /// <item><c>GET /crl/{slug}.crl</c>: CRLs (DER, application/pkix-crl);</item>
-/// <item><c>GET /certs/{slug}.crt</c>: CA certificates (DER, application/pkix-cert, RFC 5280 § 4.2.2.1).</item>
+/// <item><c>GET /certs/{slug}.crt</c>: CA certificates (DER, application/pkix-cert, RFC 5280 § 4.2.2.1);</item>
+/// <item><c>/csc/v2/…</c> and <c>/csc/approvals/…</c>: the development remote signing provider, when given one.</item>
 /// </list>
 /// </summary>
 public sealed class DevelopmentPkiServer : IAsyncDisposable
@@ -23,9 +24,10 @@ public sealed class DevelopmentPkiServer : IAsyncDisposable
     private readonly Task _loop;
     private int _stopped;
 
-    private DevelopmentPkiServer(DevelopmentPki pki, TimeProvider? clock)
+    private DevelopmentPkiServer(DevelopmentPki pki, TimeProvider? clock, Remote.DevelopmentCscProvider? csc)
     {
         _pki = pki;
+        Csc = csc;
         Timestamps = new DevelopmentTimestampAuthority(pki.TimestampAuthority, clock ?? pki.Clock);
         Revocation = new DevelopmentRevocationAuthority(pki, clock);
         // Loopback only, whatever host name the base URL uses; same port and path.
@@ -45,12 +47,12 @@ public sealed class DevelopmentPkiServer : IAsyncDisposable
 
     /// <summary>Starts serving at once; dispose to stop.</summary>
     /// <exception cref="InvalidOperationException">The port is taken or cannot be bound.</exception>
-    public static DevelopmentPkiServer Start(DevelopmentPki pki, TimeProvider? clock = null)
+    public static DevelopmentPkiServer Start(DevelopmentPki pki, TimeProvider? clock = null, Remote.DevelopmentCscProvider? csc = null)
     {
         ArgumentNullException.ThrowIfNull(pki);
         if (pki.BaseUrl.Scheme != Uri.UriSchemeHttp)
             throw new ArgumentException("The development server speaks plain HTTP; the base URL must be http://.", nameof(pki));
-        return new DevelopmentPkiServer(pki, clock);
+        return new DevelopmentPkiServer(pki, clock, csc);
     }
 
     /// <summary>Where it listens: http://127.0.0.1:PORT/ (plus the base URL's path, if any).</summary>
@@ -59,6 +61,12 @@ public sealed class DevelopmentPkiServer : IAsyncDisposable
     public DevelopmentTimestampAuthority Timestamps { get; }
 
     public DevelopmentRevocationAuthority Revocation { get; }
+
+    /// <summary>The remote signing provider served under <c>/csc/</c>, if any.</summary>
+    public Remote.DevelopmentCscProvider? Csc { get; }
+
+    /// <summary>The CSC API base of <see cref="Csc"/>: <c>…/csc/v2/</c>.</summary>
+    public Uri CscUrl => new(Url, "csc/v2/");
 
     /// <summary>Requests served so far (including errors).</summary>
     public int RequestCount => _requestCount;
@@ -97,6 +105,17 @@ public sealed class DevelopmentPkiServer : IAsyncDisposable
             if (path.StartsWith(Url.AbsolutePath, StringComparison.Ordinal))
                 path = "/" + path[Url.AbsolutePath.Length..];
             var method = request.HttpMethod;
+            if (Csc is not null && path.StartsWith("/csc/", StringComparison.Ordinal))
+            {
+                var answer = Csc.Handle(new Remote.CscHttpRequest(method, path["/csc/".Length..], request.Url?.Query ?? "", request.Headers["Authorization"],
+                    request.ContentType, request.Headers["Accept"], method == "POST" ? await ReadBodyAsync(request) : []));
+                response.StatusCode = answer.Status;
+                response.ContentType = answer.ContentType;
+                if (answer.Location is not null) response.RedirectLocation = answer.Location;
+                response.ContentLength64 = answer.Body.Length;
+                await response.OutputStream.WriteAsync(answer.Body).ConfigureAwait(false);
+                return;
+            }
             (int Status, string ContentType, byte[] Body) result = (method, path) switch
             {
                 ("POST", "/tsa") => Ok("application/timestamp-reply", Timestamps.Respond(await ReadBodyAsync(request))),

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using Certification.Signing.Validation.Facts;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Ocsp;
 using Org.BouncyCastle.Asn1.X509;
@@ -34,6 +35,10 @@ public sealed record RevocationFetcherOptions
     /// <summary>How long an OCSP response without nextUpdate is reused; default 5 minutes.</summary>
     public TimeSpan OcspCacheTimeWithoutNextUpdate { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>The longest a fetched response is reused, however late its nextUpdate: what a signature embeds is
+    /// never older than this, and a certificate revoked meanwhile is noticed within it. Null: until nextUpdate.</summary>
+    public TimeSpan? MaximumCacheAge { get; init; }
+
     /// <summary>When a certificate names OCSP or CRL locations and none of them gives valid evidence,
     /// throw <see cref="RevocationFetchException"/> (default) instead of silently leaving it out.</summary>
     public bool ThrowWhenUnavailable { get; init; } = true;
@@ -42,7 +47,8 @@ public sealed record RevocationFetcherOptions
 /// <summary>
 /// Fetches revocation evidence for certificate chains over HTTP: OCSP from the AIA id-ad-ocsp location
 /// (RFC 6960, POST application/ocsp-request) and CRLs from the CRL distribution points (RFC 5280 § 4.2.1.13).
-/// Responses are cached in memory until their nextUpdate. Each response is checked before use: a CRL must be
+/// Responses are cached in memory until their nextUpdate, or <see cref="RevocationFetcherOptions.MaximumCacheAge"/> after
+/// they were fetched if that comes first; concurrent requests for the same evidence share one fetch. Each response is checked before use: a CRL must be
 /// signed by the certificate's issuer; an OCSP response by the issuer or by a responder certificate the issuer
 /// issued with EKU id-kp-OCSPSigning (RFC 6960 § 4.2.2.2), and must answer for the certificate asked about.
 /// </summary>
@@ -52,6 +58,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
     private readonly bool _ownsHttp;
     private readonly TimeProvider _clock;
     private readonly ConcurrentDictionary<string, (byte[] Der, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<byte[]>>> _fetching = new(StringComparer.Ordinal);
 
     public RevocationFetcher(HttpClient? httpClient = null, RevocationFetcherOptions? options = null, TimeProvider? clock = null)
     {
@@ -193,9 +200,11 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
     {
         var id = new CertificateID(CertificateID.DigestSha1, issuer, certificate.SerialNumber);
         var cacheKey = $"ocsp {url} {Convert.ToHexString(id.GetIssuerKeyHash())} {certificate.SerialNumber.ToString(16)}";
-        if (TryCached(cacheKey) is { } cached)
-            return cached;
+        return await CachedAsync(cacheKey, () => RequestOcspAsync(certificate, issuer, url, id), ct).ConfigureAwait(false);
+    }
 
+    private async Task<(byte[] Der, DateTimeOffset? NextUpdate)> RequestOcspAsync(X509Certificate certificate, X509Certificate issuer, Uri url, CertificateID id)
+    {
         var nonce = RandomNumberGenerator.GetBytes(16);
         var nonceExtension = new X509Extension(false, new DerOctetString(new DerOctetString(nonce).GetEncoded()));
         var generator = new OcspReqGenerator();
@@ -204,7 +213,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
         {
             [OcspObjectIdentifiers.PkixOcspNonce] = nonceExtension,
         }));
-        var body = await PostAsync(url, generator.Generate().GetEncoded(), "application/ocsp-request", "application/ocsp-response", ct).ConfigureAwait(false);
+        var body = await PostAsync(url, generator.Generate().GetEncoded(), "application/ocsp-request", "application/ocsp-response").ConfigureAwait(false);
 
         var (status, nextUpdate, problem) = InspectOcsp(body, certificate, issuer);
         if (problem is not null)
@@ -216,17 +225,15 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
         if (status.State == RevocationState.Unknown)
             throw new RevocationFetchException($"OCSP {url}: the responder does not know the certificate (status unknown).");
 
-        var now = _clock.GetUtcNow();
-        Cache(cacheKey, body, nextUpdate ?? now + Options.OcspCacheTimeWithoutNextUpdate);
-        return body;
+        return (body, nextUpdate);
     }
 
-    private async Task<byte[]> FetchCrlAsync(X509Certificate issuer, Uri url, CancellationToken ct)
+    private Task<byte[]> FetchCrlAsync(X509Certificate issuer, Uri url, CancellationToken ct) =>
+        CachedAsync($"crl {url}", () => DownloadCrlAsync(issuer, url), ct);
+
+    private async Task<(byte[] Der, DateTimeOffset? NextUpdate)> DownloadCrlAsync(X509Certificate issuer, Uri url)
     {
-        var cacheKey = $"crl {url}";
-        if (TryCached(cacheKey) is { } cached)
-            return cached;
-        var body = await GetAsync(url, ct).ConfigureAwait(false);
+        var body = await GetAsync(url).ConfigureAwait(false);
         X509Crl crl;
         try
         {
@@ -241,10 +248,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
         var now = _clock.GetUtcNow();
         if (crl.NextUpdate is { } next && new DateTimeOffset(DateTime.SpecifyKind(next, DateTimeKind.Utc)) < now)
             throw new RevocationFetchException($"CRL {url}: expired (nextUpdate {next:yyyy-MM-ddTHH:mm:ssZ}).");
-        Cache(cacheKey, body, crl.NextUpdate is { } nextUpdate
-            ? new DateTimeOffset(DateTime.SpecifyKind(nextUpdate, DateTimeKind.Utc))
-            : now + Options.OcspCacheTimeWithoutNextUpdate);
-        return body;
+        return (body, crl.NextUpdate is { } nextUpdate ? Utc(nextUpdate) : null);
     }
 
     // ------------------------------------------------------------------ evaluation (no network)
@@ -351,7 +355,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
     {
         try
         {
-            if (basic.Verify(issuer.GetPublicKey()))
+            if (FastSignatures.OcspSignedBy(basic, issuer))
                 return true;
         }
         catch (Exception)
@@ -363,9 +367,9 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
             try
             {
                 if (responder.IssuerDN.Equivalent(issuer.SubjectDN)
-                    && responder.IsSignatureValid(issuer.GetPublicKey())
+                    && FastSignatures.CertificateSignedBy(responder, issuer)
                     && (responder.GetExtendedKeyUsage()?.Any(u => u.Equals(KeyPurposeID.id_kp_OCSPSigning)) ?? false)
-                    && basic.Verify(responder.GetPublicKey()))
+                    && FastSignatures.OcspSignedBy(basic, responder))
                     return true;
             }
             catch (Exception)
@@ -380,7 +384,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
     {
         try
         {
-            return crl.IssuerDN.Equivalent(issuer.SubjectDN) && crl.IsSignatureValid(issuer.GetPublicKey());
+            return crl.IssuerDN.Equivalent(issuer.SubjectDN) && FastSignatures.CrlSignedBy(crl, issuer);
         }
         catch (Exception)
         {
@@ -437,7 +441,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
             return false;
         try
         {
-            return certificate.IsSignatureValid(certificate.GetPublicKey());
+            return FastSignatures.CertificateSignedBy(certificate, certificate);
         }
         catch (Exception)
         {
@@ -450,25 +454,26 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
 
     // ------------------------------------------------------------------ HTTP and cache
 
-    private async Task<byte[]> PostAsync(Uri url, byte[] body, string contentType, string accept, CancellationToken ct)
+    private async Task<byte[]> PostAsync(Uri url, byte[] body, string contentType, string accept)
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
         request.Headers.Accept.ParseAdd(accept);
-        return await SendAsync(request, ct).ConfigureAwait(false);
+        return await SendAsync(request).ConfigureAwait(false);
     }
 
-    private async Task<byte[]> GetAsync(Uri url, CancellationToken ct)
+    private async Task<byte[]> GetAsync(Uri url)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        return await SendAsync(request, ct).ConfigureAwait(false);
+        return await SendAsync(request).ConfigureAwait(false);
     }
 
-    private async Task<byte[]> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    /// <summary>One exchange, bounded by <see cref="RevocationFetcherOptions.Timeout"/> only: it may serve several
+    /// waiting callers, so none of them cancels it for the others.</summary>
+    private async Task<byte[]> SendAsync(HttpRequestMessage request)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(Options.Timeout);
+        using var timeout = new CancellationTokenSource(Options.Timeout);
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
@@ -476,7 +481,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
                 throw new RevocationFetchException($"{request.RequestUri} answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}.");
             return await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
             throw new RevocationFetchException($"{request.RequestUri} did not answer within {Options.Timeout.TotalSeconds:0.#} s.");
         }
@@ -486,10 +491,33 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
         }
     }
 
-    private byte[]? TryCached(string key) =>
-        _cache.TryGetValue(key, out var entry) && entry.Expires > _clock.GetUtcNow() ? entry.Der : null;
+    /// <summary>The cached evidence under <paramref name="key"/> while fresh; otherwise one fetch shared by every
+    /// caller asking meanwhile, cached until its nextUpdate or the maximum age, whichever comes first. A caller's
+    /// cancellation stops its wait, not the shared fetch; a failed fetch is not cached.</summary>
+    private async Task<byte[]> CachedAsync(string key, Func<Task<(byte[] Der, DateTimeOffset? NextUpdate)>> fetch, CancellationToken ct)
+    {
+        if (_cache.TryGetValue(key, out var entry) && entry.Expires > _clock.GetUtcNow()) return entry.Der;
+        var flight = _fetching.GetOrAdd(key, _ => new Lazy<Task<byte[]>>(() => FetchAndCacheAsync(key, fetch)));
+        return await flight.Value.WaitAsync(ct).ConfigureAwait(false);
+    }
 
-    private void Cache(string key, byte[] der, DateTimeOffset expires) => _cache[key] = (der, expires);
+    private async Task<byte[]> FetchAndCacheAsync(string key, Func<Task<(byte[] Der, DateTimeOffset? NextUpdate)>> fetch)
+    {
+        using var activity = SigningActivities.Start("revocation fetch");
+        try
+        {
+            var (der, nextUpdate) = await fetch().ConfigureAwait(false);
+            var fetchedAt = _clock.GetUtcNow();
+            var expires = nextUpdate ?? fetchedAt + Options.OcspCacheTimeWithoutNextUpdate;
+            if (Options.MaximumCacheAge is { } maximum && fetchedAt + maximum < expires) expires = fetchedAt + maximum;
+            _cache[key] = (der, expires);
+            return der;
+        }
+        finally
+        {
+            _fetching.TryRemove(key, out _);
+        }
+    }
 
     private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
 

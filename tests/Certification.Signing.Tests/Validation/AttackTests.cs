@@ -36,6 +36,7 @@ public sealed class AttackTests
         "shadow hide: prepared content referenced after signing",
         "shadow replace: xref-only revision points at a prepared object",
         "hidden object revealed after signing",
+        "object stream redefined after signing",
     ];
 
     [Theory]
@@ -222,6 +223,18 @@ public sealed class AttackTests
                 {
                     [missing] = ValidationSamples.Stream("BT /F1 24 Tf 60 200 Td (REVEALED) Tj ET"),
                 }), $"object {missing} was referenced but missing");
+            }
+            case "object stream redefined after signing":
+            {
+                // The page's font lives in object stream 6 of the hybrid file; redefining the stream changes
+                // the font the signed page uses without redefining the font object itself.
+                var hybridSigned = await ValidationSamples.SignAsync(Certification.TestSupport.HybridReferencePdf.Build());
+                const string font = "<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>";
+                const string header = "5 0 ";
+                return (ValidationSamples.AppendRevision(hybridSigned, new Dictionary<int, string>
+                {
+                    [6] = $"<< /Type /ObjStm /N 1 /First {header.Length} /Length {header.Length + font.Length} >>\nstream\n{header}{font}\nendstream",
+                }), "object stream 6, which holds objects of the signed revision, was redefined");
             }
             default:
                 throw new ArgumentException(attack);

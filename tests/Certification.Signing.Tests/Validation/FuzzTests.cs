@@ -8,7 +8,8 @@ using Xunit.Abstractions;
 namespace Certification.Signing.Tests.Validation;
 
 /// <summary>
-/// Mutation fuzzing of signed copies: no exception may escape the validator and no input may take more
+/// Mutation fuzzing of signed copies (and of a signed form with later revisions, for the modification
+/// analysis of fields and appearances): no exception may escape the validator and no input may take more
 /// than 2 s. The suite runs a deterministic sample (fixed seed). The longer run (issue 3 acceptance,
 /// at least 10,000 mutations):
 /// <code>CERTIFICATION_FUZZ_ITERATIONS=10000 dotnet test tests/Certification.Signing.Tests --filter "FullyQualifiedName~FuzzTests"</code>
@@ -29,7 +30,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         var signer = new PadesSigner(pki.TimestampAuthority);
         var certified = await ValidationSamples.SignAsync(ValidationSamples.TwoPagePdf);
         var lta = await signer.SignAsync(certified, pki.SigningKey, new SignatureRequest { Level = PadesLevel.BaselineLTA });
-        byte[][] seeds = [certified, lta];
+        byte[][] seeds = [certified, lta, await LaterRevisionTests.FormWithLaterRevisionsAsync()];
         var options = new ValidationOptions { TrustAnchors = [pki.Root] };
         var random = new Random(seed);
         var slowest = TimeSpan.Zero;

@@ -176,43 +176,19 @@ public sealed class OtherSystemsTests
 /// (classic xref table, signature dictionary with a fixed-width /ByteRange patched after layout).</summary>
 internal static class LegacyPdf
 {
-    private const int ContentsBytes = 8192;
-
     public static byte[] Sign(string subFilter, string extraEntries, Func<byte[], byte[]> sign)
     {
         const string content = "BT /F1 18 Tf 60 700 Td (Ban sao - other product) Tj ET";
-        var objects = new[]
-        {
+        var pdf = ValidationSamples.WritePdf(
+        [
             "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [5 0 R] /SigFlags 3 >> >>",
             "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 7 0 R >> >> /Annots [5 0 R] >>",
             $"<< /Length {content.Length} >>\nstream\n{content}\nendstream",
             "<< /Type /Annot /Subtype /Widget /FT /Sig /T (Signature1) /Rect [0 0 0 0] /F 132 /P 3 0 R /V 6 0 R >>",
-            $"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /{subFilter} {extraEntries} /M (D:{DateTime.UtcNow:yyyyMMddHHmmss}Z) " +
-            $"/ByteRange [0 {new string(' ', 32)}] /Contents <{new string('0', ContentsBytes * 2)}> >>",
+            ValidationSamples.SignaturePlaceholder(subFilter, extraEntries),
             "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        };
-        var text = new StringBuilder("%PDF-1.7\n%\u00e2\u00e3\u00cf\u00d3\n");
-        var offsets = new List<int>();
-        for (var i = 0; i < objects.Length; i++)
-        {
-            offsets.Add(Encoding.Latin1.GetByteCount(text.ToString()));
-            text.Append(CultureInfo.InvariantCulture, $"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
-        }
-        var xref = Encoding.Latin1.GetByteCount(text.ToString());
-        text.Append(CultureInfo.InvariantCulture, $"xref\n0 {objects.Length + 1}\n0000000000 65535 f\r\n");
-        foreach (var offset in offsets) text.Append(CultureInfo.InvariantCulture, $"{offset:D10} 00000 n\r\n");
-        text.Append(CultureInfo.InvariantCulture, $"trailer\n<< /Size {objects.Length + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
-        var pdf = Encoding.Latin1.GetBytes(text.ToString());
-
-        var start = pdf.AsSpan().IndexOf("/Contents <"u8) + "/Contents ".Length;
-        var end = start + ContentsBytes * 2 + 2;
-        var rangeAt = pdf.AsSpan().IndexOf("/ByteRange [0 "u8) + "/ByteRange [0 ".Length;
-        var range = Encoding.ASCII.GetBytes($"{start} {end} {pdf.Length - end}".PadRight(32));
-        range.CopyTo(pdf, rangeAt);
-        var signed = pdf[..start].Concat(pdf[end..]).ToArray();
-        var hex = Encoding.ASCII.GetBytes(Convert.ToHexString(sign(signed)));
-        hex.CopyTo(pdf, start + 1);
-        return pdf;
+        ]);
+        return ValidationSamples.FillSignature(pdf, sign);
     }
 }

@@ -151,6 +151,60 @@ public static class ValidationSamples
         return [.. pdf, .. Encoding.Latin1.GetBytes(body.ToString())];
     }
 
+    /// <summary>A one-revision PDF written by hand: object i+1 is <paramref name="objects"/>[i], a classic
+    /// xref table and a trailer with /Root 1 0 R (ISO 32000-1 § 7.5).</summary>
+    public static byte[] WritePdf(IReadOnlyList<string> objects)
+    {
+        var text = new StringBuilder("%PDF-1.7\n%\u00e2\u00e3\u00cf\u00d3\n");
+        var offsets = new List<int>();
+        for (var i = 0; i < objects.Count; i++)
+        {
+            offsets.Add(Encoding.Latin1.GetByteCount(text.ToString()));
+            text.Append(CultureInfo.InvariantCulture, $"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
+        }
+        var xref = Encoding.Latin1.GetByteCount(text.ToString());
+        text.Append(CultureInfo.InvariantCulture, $"xref\n0 {objects.Count + 1}\n0000000000 65535 f\r\n");
+        foreach (var offset in offsets) text.Append(CultureInfo.InvariantCulture, $"{offset:D10} 00000 n\r\n");
+        text.Append(CultureInfo.InvariantCulture, $"trailer\n<< /Size {objects.Count + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+        return Encoding.Latin1.GetBytes(text.ToString());
+    }
+
+    /// <summary>Room for the CMS in <see cref="SignaturePlaceholder"/>, in bytes.</summary>
+    private const int PlaceholderContentsBytes = 8192;
+
+    /// <summary>A signature dictionary whose /ByteRange and /Contents <see cref="FillSignature"/> fills in
+    /// (a fixed-width /ByteRange patched after layout, as other products write it).</summary>
+    public static string SignaturePlaceholder(string subFilter = "ETSI.CAdES.detached", string extraEntries = "") =>
+        $"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /{subFilter} {extraEntries} /M (D:{DateTime.UtcNow:yyyyMMddHHmmss}Z) " +
+        $"/ByteRange [0 {new string(' ', 32)}] /Contents <{new string('0', PlaceholderContentsBytes * 2)}> >>";
+
+    /// <summary>Fills in the last <see cref="SignaturePlaceholder"/> of <paramref name="pdf"/>: the byte range
+    /// up to the end of the file, then the container <paramref name="sign"/> returns for the signed bytes.</summary>
+    public static byte[] FillSignature(byte[] pdf, Func<byte[], byte[]> sign)
+    {
+        var start = pdf.AsSpan().LastIndexOf("/Contents <"u8) + "/Contents ".Length;
+        var end = start + PlaceholderContentsBytes * 2 + 2;
+        var rangeAt = pdf.AsSpan().LastIndexOf("/ByteRange [0 "u8) + "/ByteRange [0 ".Length;
+        Encoding.ASCII.GetBytes($"{start} {end} {pdf.Length - end}".PadRight(32)).CopyTo(pdf, rangeAt);
+        var hex = Encoding.ASCII.GetBytes(Convert.ToHexString(sign([.. pdf[..start], .. pdf[end..]])));
+        hex.CopyTo(pdf, start + 1);
+        return pdf;
+    }
+
+    /// <summary>A PAdES CMS (ESS signing-certificate-v2, no signing-time) by the test signer over <paramref name="signed"/>.</summary>
+    public static byte[] PadesCms(byte[] signed)
+    {
+        var pki = ValidationTestPki.Instance;
+        var attributes = CmsSignatureBuilder.BuildSignedAttributes(SHA256.HashData(signed), pki.Signer, HashAlgorithmName.SHA256);
+        var value = pki.SignerKey.SignData(attributes, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return CmsSignatureBuilder.Assemble(attributes, value, SignatureAlgorithm.RsaSha256, [pki.Signer, pki.Root]);
+    }
+
+    /// <summary>Appends a revision written by hand that holds a <see cref="SignaturePlaceholder"/>, and signs
+    /// it as the test signer: a signature made by another product, laid out exactly as the test needs.</summary>
+    public static byte[] AppendSignedRevision(byte[] pdf, IReadOnlyDictionary<int, string> objects) =>
+        FillSignature(AppendRevision(pdf, objects), PadesCms);
+
     public static int NextObjectNumber(byte[] pdf) => (int)((PdfFile.Open(pdf).Trailer["Size"] as PdfInteger)?.Value ?? 1);
 
     private static string Ref(PdfObject? obj) => obj is PdfReference r ? $"{r.ObjectNumber} {r.Generation} R" : throw new InvalidOperationException("no /Root");

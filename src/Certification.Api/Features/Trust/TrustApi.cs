@@ -52,6 +52,14 @@ public static class TrustApi
             return authority is null ? Results.Problem(statusCode: 404, title: "Not found", type: Problems.ProblemTypes.NotFound.Uri)
                 : Bytes(authority.Certificate.GetEncoded(), "application/pkix-cert");
         });
+        // The development remote signing provider (CSC API v2) and the officer's approval page ("the phone").
+        pki.MapMethods("/csc/{**path}", ["GET", "POST"], async (string? path, HttpRequest request, Features.Certifications.DevelopmentRemoteSigning csc, CancellationToken ct) =>
+        {
+            var answer = csc.Provider.Handle(new Signing.Remote.CscHttpRequest(request.Method, path ?? "", request.QueryString.Value ?? "",
+                request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null, request.ContentType, request.Headers.Accept.ToString(), await ReadAsync(request, ct)));
+            if (answer.Location is not null) request.HttpContext.Response.Headers.Location = answer.Location;
+            return Results.Text(System.Text.Encoding.UTF8.GetString(answer.Body), answer.ContentType, statusCode: answer.Status);
+        });
         return app;
     }
 

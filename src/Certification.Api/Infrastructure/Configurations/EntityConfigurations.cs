@@ -224,3 +224,28 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<We
         b.HasIndex(d => new { d.Status, d.NextAttemptAt });
     }
 }
+
+internal sealed class ScanInspectionConfiguration : IEntityTypeConfiguration<ScanInspection>
+{
+    public void Configure(EntityTypeBuilder<ScanInspection> b)
+    {
+        b.Property(e => e.ScansSha256).HasMaxLength(64);
+        b.HasOne<Office>().WithMany().HasForeignKey(e => e.OfficeId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<CertificationRequest>().WithMany().HasForeignKey(e => e.RequestId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<RequestDocument>().WithMany().HasForeignKey(e => e.DocumentId).OnDelete(DeleteBehavior.Restrict);
+        // Certifying finds the latest inspection of the same scans in the office.
+        b.HasIndex(e => new { e.OfficeId, e.ScansSha256 });
+    }
+}
+
+internal sealed class CopyPageFingerprintConfiguration : IEntityTypeConfiguration<CopyPageFingerprint>
+{
+    public void Configure(EntityTypeBuilder<CopyPageFingerprint> b)
+    {
+        b.Property(e => e.Hash).HasMaxLength(64);
+        b.HasOne<CertifiedCopy>().WithMany().HasForeignKey(e => e.CertifiedCopyId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(e => new { e.CertifiedCopyId, e.Page }).IsUnique();
+        b.HasIndex(e => e.OfficeId);
+        b.HasIndex(e => e.ProvinceId);
+    }
+}

@@ -337,6 +337,41 @@ namespace Certification.Api.Infrastructure.Migrations
                     b.ToTable("CertifiedCopies");
                 });
 
+            modelBuilder.Entity("Certification.Api.Domain.CopyPageFingerprint", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CertifiedCopyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("OfficeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Page")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ProvinceId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OfficeId");
+
+                    b.HasIndex("ProvinceId");
+
+                    b.HasIndex("CertifiedCopyId", "Page")
+                        .IsUnique();
+
+                    b.ToTable("CopyPageFingerprints");
+                });
+
             modelBuilder.Entity("Certification.Api.Domain.CopyShare", b =>
                 {
                     b.Property<Guid>("Id")
@@ -651,6 +686,47 @@ namespace Certification.Api.Infrastructure.Migrations
                     b.ToTable("Revocations");
                 });
 
+            modelBuilder.Entity("Certification.Api.Domain.ScanInspection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("DocumentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("InspectedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("InspectedById")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OfficeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Report")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ScansSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DocumentId");
+
+                    b.HasIndex("RequestId");
+
+                    b.HasIndex("OfficeId", "ScansSha256");
+
+                    b.ToTable("ScanInspections");
+                });
+
             modelBuilder.Entity("Certification.Api.Domain.SigningIdentity", b =>
                 {
                     b.Property<int>("Id")
@@ -829,6 +905,15 @@ namespace Certification.Api.Infrastructure.Migrations
                     b.Navigation("Office");
                 });
 
+            modelBuilder.Entity("Certification.Api.Domain.CopyPageFingerprint", b =>
+                {
+                    b.HasOne("Certification.Api.Domain.CertifiedCopy", null)
+                        .WithMany()
+                        .HasForeignKey("CertifiedCopyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Certification.Api.Domain.CopyShare", b =>
                 {
                     b.HasOne("Certification.Api.Domain.ApiClient", "ApiClient")
@@ -907,6 +992,25 @@ namespace Certification.Api.Infrastructure.Migrations
                         .HasForeignKey("CertifiedCopyId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Certification.Api.Domain.ScanInspection", b =>
+                {
+                    b.HasOne("Certification.Api.Domain.RequestDocument", null)
+                        .WithMany()
+                        .HasForeignKey("DocumentId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Certification.Api.Domain.Office", null)
+                        .WithMany()
+                        .HasForeignKey("OfficeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Certification.Api.Domain.CertificationRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("Certification.Api.Domain.SigningIdentity", b =>

@@ -1,4 +1,5 @@
 using Certification.Signing.Validation.Modifications;
+using Certification.Signing.Validation.Policy;
 using Certification.Signing.Validation.Report;
 
 namespace Certification.Signing.Validation.Checks;
@@ -53,11 +54,23 @@ public sealed class ModificationPolicyCheck : ISignatureCheck
                 _ => "only validation data, signatures and timestamps were added after signing",
             });
         }
-        var message = "changed after signing: " + string.Join("; ", disallowed.Select(m => m.Message).Distinct().Take(10)) +
-                      (disallowed.Count > 10 ? $"; and {disallowed.Count - 10} more" : "");
-        return disallowed.Any(m => m.Kind == ModificationKind.Other)
-            ? CheckOutcome.Fail(SubIndication.SigConstraintsFailure, message)
-            : CheckOutcome.Indeterminate(SubIndication.SigConstraintsFailure, message);
+        // Reveals first: they name the attack, the other findings are what it took.
+        var ordered = disallowed.OrderByDescending(m => m.RevealsPreparedContent).ToList();
+        var message = "changed after signing: " + string.Join("; ", ordered.Select(m => m.Message).Distinct().Take(10)) +
+                      (ordered.Count > 10 ? $"; and {ordered.Count - 10} more" : "");
+        return Verdict(c.Policy, ordered, message);
+    }
+
+    /// <summary>Failed for a change to content (OTHER); for a change that only reveals prepared content,
+    /// what the policy says (<see cref="ValidationPolicy.PreparedContentRevealed"/>); indeterminate for
+    /// form filling and annotations, which the author may have permitted.</summary>
+    internal static CheckOutcome Verdict(ValidationPolicy policy, IReadOnlyCollection<ModificationFinding> disallowed, string message)
+    {
+        if (disallowed.Any(m => m.Kind == ModificationKind.Other && !m.RevealsPreparedContent))
+            return CheckOutcome.Fail(SubIndication.SigConstraintsFailure, message);
+        if (disallowed.Any(m => m.RevealsPreparedContent) && policy.PreparedContentRevealed == CheckResult.Failed)
+            return CheckOutcome.Fail(SubIndication.SigConstraintsFailure, message);
+        return CheckOutcome.Indeterminate(SubIndication.SigConstraintsFailure, message);
     }
 }
 
@@ -79,8 +92,12 @@ public sealed class DocMdpCheck : ISignatureCheck
         var p = certification.DocMdpPermissions!.Value;
         var violations = s.Modifications.Where(m => !Allowed(p, m)).ToList();
         if (violations.Count == 0) return CheckOutcome.Pass($"changes after signing are within the certification's permissions (P={p})");
-        return CheckOutcome.Fail(SubIndication.SigConstraintsFailure,
-            $"the certification signature '{certification.FieldName}' (P={p}) forbids: {string.Join("; ", violations.Select(v => v.Message).Distinct().Take(10))}");
+        var message = $"the certification signature '{certification.FieldName}' (P={p}) forbids: " +
+                      string.Join("; ", violations.OrderByDescending(v => v.RevealsPreparedContent).Select(v => v.Message).Distinct().Take(10));
+        // A reveal is judged as the policy says here too; anything else DocMDP forbids fails (§ 12.8.2.2).
+        return violations.All(v => v.RevealsPreparedContent)
+            ? ModificationPolicyCheck.Verdict(c.Policy, violations, message)
+            : CheckOutcome.Fail(SubIndication.SigConstraintsFailure, message);
     }
 
     private static bool Allowed(int p, ModificationFinding m) => m.Kind switch

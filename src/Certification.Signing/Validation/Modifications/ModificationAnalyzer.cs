@@ -40,7 +40,8 @@ public sealed class ModificationAnalyzer(PdfFile file)
                 try { defined = file.GetObject(number, file.Revisions[r]); } catch (PdfFormatException) { defined = PdfNull.Instance; }
                 if (defined is null) continue;
                 result.Add(new ModificationFinding(ModificationKind.Other, r,
-                    $"object {number} was referenced but missing when the document was signed, and revision {r} defines it (hidden content revealed)"));
+                    $"object {number} was referenced but missing when the document was signed, and revision {r} defines it (hidden content revealed)",
+                    RevealsPreparedContent: true));
                 dangling.Remove(number);
             }
         }

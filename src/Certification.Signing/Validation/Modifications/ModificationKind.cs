@@ -22,4 +22,7 @@ public enum ModificationKind
 /// <param name="Revision">0-based index of the revision that made the change.</param>
 /// <param name="AddsSignature">True when the change adds a signature that is not a document timestamp
 /// (DocMDP P=1 allows document timestamps and validation data only).</param>
-public sealed record ModificationFinding(ModificationKind Kind, int Revision, string Message, bool AddsSignature = false);
+/// <param name="RevealsPreparedContent">True when the change makes the document show content that was
+/// already in it when it was signed but not shown (shadow attacks, Mainka et al., NDSS 2021): its verdict
+/// is <see cref="Policy.ValidationPolicy.PreparedContentRevealed"/>.</param>
+public sealed record ModificationFinding(ModificationKind Kind, int Revision, string Message, bool AddsSignature = false, bool RevealsPreparedContent = false);

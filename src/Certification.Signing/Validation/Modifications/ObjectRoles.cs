@@ -18,6 +18,8 @@ public enum RoleKind
     SignatureField,
     SignatureValue,
     FormField,
+    /// <summary>An appearance dictionary or stream (/AP) of a form field or widget (ISO 32000-1 § 12.5.5).</summary>
+    FieldAppearance,
     Dss,
     ValidationData,
     Metadata,
@@ -25,8 +27,12 @@ public enum RoleKind
 
 /// <summary>What an object is in the document, which decides which changes to it are acceptable.</summary>
 /// <param name="Page">0-based page index for page-related roles.</param>
-public sealed record ObjectRole(RoleKind Kind, int Page = -1, string? Name = null)
+/// <param name="Owner">For <see cref="RoleKind.FieldAppearance"/>: the field or widget object whose /AP it is.</param>
+public sealed record ObjectRole(RoleKind Kind, int Page = -1, string? Name = null, int Owner = -1)
 {
+    /// <summary>" on page N" when the page is known.</summary>
+    public string OnPage => Page >= 0 ? $" on page {Page + 1}" : "";
+
     public string Describe(int number) => Kind switch
     {
         RoleKind.Catalog => $"the document catalog (object {number})",
@@ -40,9 +46,10 @@ public sealed record ObjectRole(RoleKind Kind, int Page = -1, string? Name = nul
         RoleKind.Annotation => $"an annotation on page {Page + 1} (object {number})",
         RoleKind.AcroForm => $"the interactive form (object {number})",
         RoleKind.FieldsArray => $"the form's field list (object {number})",
-        RoleKind.SignatureField => $"signature field '{Name}' (object {number})",
+        RoleKind.SignatureField => $"signature field '{Name}'{OnPage} (object {number})",
         RoleKind.SignatureValue => $"the signature dictionary of field '{Name}' (object {number})",
-        RoleKind.FormField => $"form field '{Name}' (object {number})",
+        RoleKind.FormField => $"form field '{Name}'{OnPage} (object {number})",
+        RoleKind.FieldAppearance => $"the appearance of field '{Name}'{OnPage} (object {number})",
         RoleKind.Dss => $"the document security store (object {number})",
         RoleKind.ValidationData => $"validation data in the DSS (object {number})",
         RoleKind.Metadata => $"the XMP metadata (object {number})",
@@ -140,6 +147,22 @@ public sealed class ObjectRoles
         }
     }
 
+    /// <summary>The /AP dictionary of a field or widget and every appearance stream in it: /N, /R, /D,
+    /// each a stream or a dictionary of appearance states (ISO 32000-1 § 12.5.5). Streams that the page
+    /// also draws keep their page role.</summary>
+    private void WalkAppearances(PdfDictionary widget, int owner, int page, string name)
+    {
+        var role = new ObjectRole(RoleKind.FieldAppearance, page, name, owner);
+        Set(widget["AP"], role);
+        if (Resolve(widget["AP"]) is not PdfDictionary appearances) return;
+        foreach (var key in new[] { "N", "R", "D" })
+        {
+            Set(appearances[key], role);
+            if (Resolve(appearances[key]) is PdfDictionary states)
+                foreach (var (_, state) in states.Entries) Set(state, role);
+        }
+    }
+
     private void WalkDss(PdfObject? dssRef)
     {
         Set(dssRef, new ObjectRole(RoleKind.Dss), overrideExisting: true);
@@ -188,6 +211,7 @@ public sealed class ObjectRoles
                 Set(dict["V"], new ObjectRole(RoleKind.SignatureValue, page, name ?? ""), overrideExisting: true);
             }
             else Set(r, new ObjectRole(RoleKind.FormField, page, name ?? ""), overrideExisting: true);
+            WalkAppearances(dict, r.ObjectNumber, page, name ?? "");
             if (Resolve(dict["Kids"]) is PdfArray kids) foreach (var kid in kids.Items) stack.Push((kid, name, type, depth + 1));
         }
     }

@@ -18,6 +18,7 @@ public sealed class RevisionDiff
         new SignatureFieldRule(),
         new ValidationDataRule(),
         new AnnotationRule(),
+        new FieldAppearanceRule(),
         new MetadataRule(),
     ];
 
@@ -43,8 +44,13 @@ public sealed class RevisionDiff
         return diff._findings;
     }
 
-    public void Add(ModificationKind kind, string message, bool addsSignature = false) =>
-        _findings.Add(new ModificationFinding(kind, After.Index, message, addsSignature));
+    /// <summary>Records a change once: several rules may see the same change through different objects
+    /// (a widget and its appearance dictionary).</summary>
+    public void Add(ModificationKind kind, string message, bool addsSignature = false, bool revealsPreparedContent = false)
+    {
+        var finding = new ModificationFinding(kind, After.Index, message, addsSignature, revealsPreparedContent);
+        if (!_findings.Contains(finding)) _findings.Add(finding);
+    }
 
     /// <summary>A change that signing tools make along with a new signature (XMP metadata, form default
     /// resources for the stamp's font): part of the signature when the same revision adds one, otherwise
@@ -53,6 +59,21 @@ public sealed class RevisionDiff
 
     private readonly List<(ModificationKind Fallback, string Message)> _companions = [];
     private Dictionary<int, int>? _referenceCounts;
+    private bool _referenceWalkTruncated;
+
+    /// <summary>True when nothing the trailer of the revision before the update reaches refers to the
+    /// object (known only when the whole document could be walked).</summary>
+    public bool UnusedBefore(int number) => ReferencesBefore(number) == 0 && ReferencesComplete;
+
+    /// <summary>False when the document was too large to count every reference (<see cref="PdfReadLimits.MaxObjects"/>).</summary>
+    public bool ReferencesComplete
+    {
+        get
+        {
+            ReferencesBefore(0);
+            return !_referenceWalkTruncated;
+        }
+    }
 
     /// <summary>How many times an object is referenced from everything reachable from the trailer
     /// (every trailer key) in the revision before the update.</summary>
@@ -64,8 +85,9 @@ public sealed class RevisionDiff
             var seen = new HashSet<int>();
             var queue = new Queue<PdfObject>();
             foreach (var (key, value) in Before.Trailer.Entries) if (key is not ("Prev" or "XRefStm")) queue.Enqueue(value);
-            while (queue.Count > 0 && seen.Count < File.Limits.MaxObjects)
+            while (queue.Count > 0)
             {
+                if (seen.Count >= File.Limits.MaxObjects) { _referenceWalkTruncated = true; break; }
                 switch (queue.Dequeue())
                 {
                     case PdfReference r:
@@ -83,6 +105,11 @@ public sealed class RevisionDiff
         }
         return _referenceCounts.GetValueOrDefault(number);
     }
+
+    private HashSet<int>? _defined;
+
+    /// <summary>True when the update (re)defines the object.</summary>
+    public bool DefinedInUpdate(int number) => (_defined ??= [.. After.DefinedObjects]).Contains(number);
 
     public PdfObject? Old(PdfObject? obj) => SafeResolve(obj, Before);
     public PdfObject? New(PdfObject? obj) => SafeResolve(obj, After);
@@ -111,6 +138,17 @@ public sealed class RevisionDiff
             var role = Roles[number];
             var description = role?.Describe(number) ?? $"object {number}";
             if (oldObj is null && !oldBroken) continue; // a new object: judged through whatever starts using it
+            // An object number reused for something new while its old object is no longer referenced from
+            // anything the trailer reaches: nothing displayed changes (pyHanko judges only what is still
+            // used). Whatever starts using the new object is judged where it changes.
+            // An object stream is used through the xref, not through references: redefining it changes
+            // every object the signed revision reads from it (ISO 32000-1 § 7.5.7).
+            if (oldObj is PdfStream { Dictionary: var header } && header.GetName("Type") == "ObjStm")
+            {
+                Add(ModificationKind.Other, $"object stream {number}, which holds objects of the signed revision, was redefined");
+                continue;
+            }
+            if (!oldBroken && UnusedBefore(number)) continue;
             if (newBroken || oldBroken)
             {
                 Add(ModificationKind.Other, $"{description} was redefined and cannot be read");

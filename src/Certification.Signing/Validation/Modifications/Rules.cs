@@ -174,9 +174,13 @@ public sealed class FormRule : IModificationRule
             return;
         }
         var changed = PdfObjectEquality.ChangedKeys(o, n).ToList();
-        var other = changed.Where(k => k is not ("V" or "AS" or "AP")).ToList();
-        if (other.Count == 0) diff.Add(ModificationKind.FormFilling, $"form field '{role.Name}' was filled in");
-        else diff.Add(ModificationKind.Other, $"form field '{role.Name}' (object {number}) changed: /{string.Join(", /", other)}");
+        // Unhiding is reported as a reveal of prepared content, not as a second, plain change of /F.
+        var unhidden = FieldAppearances.Unhidden(o, n);
+        var other = changed.Where(k => k is not ("V" or "AS" or "AP") && !(k == "F" && unhidden)).ToList();
+        var revealed = FieldAppearances.CheckRevealed(diff, number, role, o, n);
+        revealed |= FieldAppearances.CheckOverlaps(diff, number, role, o, n);
+        if (other.Count > 0) diff.Add(ModificationKind.Other, $"{role.Describe(number)} changed: /{string.Join(", /", other)}");
+        else if (!revealed) diff.Add(ModificationKind.FormFilling, $"{role.Describe(number)} was filled in");
     }
 
     public static void CompareForms(RevisionDiff diff, PdfDictionary? old, PdfDictionary? @new)
@@ -272,8 +276,9 @@ public sealed class SignatureFieldRule : IModificationRule
                 return;
             }
             var isTimestamp = FormRule.IsDocumentTimestamp(diff.New(n["V"]));
+            if (FieldAppearances.CheckRevealed(diff, number, role, o, n)) return;
             diff.Add(ModificationKind.SignaturesAndTimestamps,
-                $"empty signature field '{role.Name}' was {(isTimestamp ? "timestamped" : "signed")}", addsSignature: !isTimestamp);
+                $"empty {role.Describe(number)} was {(isTimestamp ? "timestamped" : "signed")}", addsSignature: !isTimestamp);
             return;
         }
         diff.Add(ModificationKind.FormFilling, $"empty signature field '{role.Name}' changed: /{string.Join(", /", changed)}");
@@ -305,6 +310,53 @@ public sealed class AnnotationRule : IModificationRule
         var subtype = (old as PdfDictionary)?.GetName("Subtype");
         if (subtype == "Widget") diff.Add(ModificationKind.Other, $"a form widget on page {role.Page + 1} (object {number}) was changed");
         else diff.Add(ModificationKind.Annotations, $"a /{subtype ?? "unknown"} annotation on page {role.Page + 1} (object {number}) was changed");
+    }
+}
+
+/// <summary>A field's appearance (its /AP dictionary or an appearance stream) redefined in place. Fine
+/// when only that field uses it, as pyHanko allows: part of the signature when the field is signed in
+/// the same revision, form filling otherwise. OTHER when the signed revision also uses the object
+/// elsewhere (the redefinition changes what that shows too), or when the field was already signed.</summary>
+public sealed class FieldAppearanceRule : IModificationRule
+{
+    public bool AppliesTo(RoleKind kind) => kind == RoleKind.FieldAppearance;
+
+    public void Compare(RevisionDiff diff, int number, ObjectRole role, PdfObject old, PdfObject @new)
+    {
+        var description = role.Describe(number);
+        if (SafeGet(diff, role.Owner, diff.Before) is not PdfDictionary ownerBefore || SafeGet(diff, role.Owner, diff.After) is not PdfDictionary ownerAfter)
+        {
+            diff.Add(ModificationKind.Other, $"{description} was redefined and its field cannot be read");
+            return;
+        }
+        if (FieldAppearances.UsedOutside(diff, ownerBefore, number) is { } shared)
+        {
+            diff.Add(ModificationKind.Other, $"{description} was redefined, but the signed revision also uses " +
+                                             $"{(shared == number ? "it" : $"its appearance dictionary (object {shared})")} outside that field: " +
+                                             "what those uses show changed too");
+            return;
+        }
+        var ownerRole = diff.Roles[role.Owner] ?? new ObjectRole(RoleKind.FormField, role.Page, role.Name);
+        if (FieldAppearances.CheckRevealed(diff, role.Owner, ownerRole, ownerBefore, ownerAfter)) return;
+        if (FieldAppearances.FieldType(diff, ownerBefore) != "Sig")
+        {
+            diff.Add(ModificationKind.FormFilling, $"{description} was redrawn");
+            return;
+        }
+        var valueBefore = FieldAppearances.Field(diff, ownerBefore, after: false)["V"];
+        var valueAfter = FieldAppearances.Field(diff, ownerAfter, after: true)["V"];
+        if (valueBefore is not null)
+            diff.Add(ModificationKind.Other, $"{description} was redrawn after the field was signed");
+        else if (valueAfter is not null)
+            diff.Add(ModificationKind.SignaturesAndTimestamps, $"{description} was redrawn as the field was signed");
+        else
+            diff.Add(ModificationKind.FormFilling, $"{description} was redrawn although the field was not signed");
+    }
+
+    private static PdfObject? SafeGet(RevisionDiff diff, int number, PdfRevision revision)
+    {
+        try { return diff.File.GetObject(number, revision); }
+        catch (PdfFormatException) { return null; }
     }
 }
 

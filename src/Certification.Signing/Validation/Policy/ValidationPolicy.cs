@@ -1,4 +1,5 @@
 using Certification.Signing.Validation.Modifications;
+using Certification.Signing.Validation.Report;
 
 namespace Certification.Signing.Validation.Policy;
 
@@ -30,6 +31,12 @@ public sealed record ValidationPolicy
         ModificationKind.ValidationData,
         ModificationKind.SignaturesAndTimestamps,
     };
+
+    /// <summary>The verdict when a change after signing reveals content that was already in the signed file
+    /// but not shown (shadow attacks, Mainka et al., NDSS 2021): <see cref="CheckResult.Failed"/> (TOTAL_FAILED,
+    /// the default) or, for a lenient policy that leaves the decision to a person, <see cref="CheckResult.Indeterminate"/>.
+    /// The finding names the object, field and page either way.</summary>
+    public CheckResult PreparedContentRevealed { get; init; } = CheckResult.Failed;
 
     /// <summary>When a certificate names a CRL or OCSP service, revocation status is required.</summary>
     public bool RequireRevocationWhenAvailable { get; init; } = true;

@@ -348,6 +348,43 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
                     b.ToTable("CertifiedCopies");
                 });
 
+            modelBuilder.Entity("Certification.Api.Domain.CopyPageFingerprint", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("CertifiedCopyId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("OfficeId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Page")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ProvinceId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OfficeId");
+
+                    b.HasIndex("ProvinceId");
+
+                    b.HasIndex("CertifiedCopyId", "Page")
+                        .IsUnique();
+
+                    b.ToTable("CopyPageFingerprints");
+                });
+
             modelBuilder.Entity("Certification.Api.Domain.CopyShare", b =>
                 {
                     b.Property<Guid>("Id")
@@ -668,6 +705,47 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
                     b.ToTable("Revocations");
                 });
 
+            modelBuilder.Entity("Certification.Api.Domain.ScanInspection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("DocumentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("InspectedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("InspectedById")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OfficeId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Report")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ScansSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DocumentId");
+
+                    b.HasIndex("RequestId");
+
+                    b.HasIndex("OfficeId", "ScansSha256");
+
+                    b.ToTable("ScanInspections");
+                });
+
             modelBuilder.Entity("Certification.Api.Domain.SigningIdentity", b =>
                 {
                     b.Property<int>("Id")
@@ -850,6 +928,15 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
                     b.Navigation("Office");
                 });
 
+            modelBuilder.Entity("Certification.Api.Domain.CopyPageFingerprint", b =>
+                {
+                    b.HasOne("Certification.Api.Domain.CertifiedCopy", null)
+                        .WithMany()
+                        .HasForeignKey("CertifiedCopyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Certification.Api.Domain.CopyShare", b =>
                 {
                     b.HasOne("Certification.Api.Domain.ApiClient", "ApiClient")
@@ -928,6 +1015,25 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
                         .HasForeignKey("CertifiedCopyId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Certification.Api.Domain.ScanInspection", b =>
+                {
+                    b.HasOne("Certification.Api.Domain.RequestDocument", null)
+                        .WithMany()
+                        .HasForeignKey("DocumentId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Certification.Api.Domain.Office", null)
+                        .WithMany()
+                        .HasForeignKey("OfficeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Certification.Api.Domain.CertificationRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("Certification.Api.Domain.SigningIdentity", b =>
