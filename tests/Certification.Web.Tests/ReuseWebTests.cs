@@ -26,7 +26,7 @@ public sealed class ReuseWebTests(WebHost host)
     {
         using var api = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
         await CertifyAsync(api, "officer.commune", "Giấy khai sinh");
-        await CertifyAsync(api, "officer.notary", "Bằng tốt nghiệp đại học");
+        await CertifyAtNotaryAsync("Bằng tốt nghiệp đại học");
 
         // Sign-in: "my copies" sends the citizen to the (development) identity provider and back.
         var citizen = await host.NewPageAsync(390, 844);
@@ -103,6 +103,25 @@ public sealed class ReuseWebTests(WebHost host)
         request.Headers.Add("X-Api-Key", DemoApiKey);
         request.Headers.Add("X-Share-Token", token);
         return await api.SendAsync(request);
+    }
+
+    /// <summary>The notary signs through the development remote signing provider (WebHost): the request is sent from the
+    /// console and approved on the provider's phone page.</summary>
+    private async Task CertifyAtNotaryAsync(string title)
+    {
+        var officer = await host.SignInAsync("officer.notary");
+        await officer.GotoAsync("/console/new");
+        await officer.GetByLabel("Tên giấy tờ").FillAsync(title);
+        await officer.GetByLabel("Họ tên người yêu cầu").FillAsync("Nguyễn Thị Hoà");
+        await officer.GetByLabel("Số CCCD/hộ chiếu").FillAsync(CitizenId);
+        await officer.Locator("#scans").SetInputFilesAsync(Path.Combine(WebHost.RepositoryRoot(), "samples", "scans", "sample-page-1.jpg"));
+        await Assertions.Expect(officer.Locator("#preview img")).ToHaveCountAsync(1);
+        await officer.GetByTestId("certify").ClickAsync();
+        await Assertions.Expect(officer.GetByTestId("remote")).ToBeVisibleAsync();
+        var phone = await host.NewPageAsync(390, 844);
+        await phone.GotoAsync((await officer.GetByTestId("remote-approval").GetAttributeAsync("href"))!);
+        await phone.Locator("#approve").ClickAsync();
+        await Assertions.Expect(officer.GetByTestId("result")).ToBeVisibleAsync(new() { Timeout = 20_000 });
     }
 
     private static async Task CertifyAsync(HttpClient api, string officer, string title)
