@@ -10,6 +10,9 @@ using Certification.Api.Features.Audit;
 using Certification.Api.Features.Auth;
 using Certification.Api.Features.Books;
 using Certification.Api.Features.Certifications;
+using Certification.Api.Features.Citizens;
+using Certification.Api.Features.Events;
+using Certification.Api.Features.Shares;
 using Certification.Api.Features.Copies;
 using Certification.Api.Features.Health;
 using Certification.Api.Features.Refusals;
@@ -82,6 +85,8 @@ public static class ServiceRegistration
                 throw new OptionsValidationException(CertificationOptions.Section, typeof(CertificationOptions),
                     ["ConnectionStrings:Certification is required with Certification:Database:Provider=Postgres."]);
             DatabaseProviders.Configure(db, provider, connection ?? DataDirectory.ConnectionString(sp.GetRequiredService<DataDirectory>().Database));
+            // Test hosts add interceptors (a failure injected into a save) through the container.
+            db.AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>());
         });
         services.AddScoped<AuditTrail>();
         services.AddScoped<PasswordSignIn>();
@@ -99,6 +104,11 @@ public static class ServiceRegistration
             csc.ConfigurePrimaryHttpMessageHandler(sp => new Signing.Remote.DevelopmentCscHandler(sp.GetRequiredService<DevelopmentRemoteSigning>().Provider));
         services.AddScoped<Registry>();
         services.AddScoped<ArchiveExtender>();
+        services.AddScoped<Outbox>();
+        services.AddScoped<ShareService>();
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHttpClient(WebhookDispatcher.HttpClientName);
+        services.AddHostedService<WebhookDispatcher>();
         services.AddSingleton<TokenService>();
         services.AddHostedService<StartupTasks>();
         services.AddHostedService<ExternalSigningSweeper>();
@@ -106,7 +116,7 @@ public static class ServiceRegistration
         services.AddHostedService<Banner>();
 
         services.AddCertificationTelemetry(builder.Configuration, options);
-        AddSecurity(services, options);
+        AddSecurity(services, builder.Configuration, options);
         services.AddCertificationRateLimits();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {
@@ -139,7 +149,7 @@ public static class ServiceRegistration
         return builder;
     }
 
-    private static void AddSecurity(IServiceCollection services, CertificationOptions options)
+    private static void AddSecurity(IServiceCollection services, IConfiguration configuration, CertificationOptions options)
     {
         var auth = services.AddAuthentication(Schemes.Officer)
             .AddPolicyScheme(Schemes.Officer, "Officer or API client", o => o.ForwardDefaultSelector = context =>
@@ -159,6 +169,7 @@ public static class ServiceRegistration
                 o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = 403; return Task.CompletedTask; };
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Schemes.ApiKey, null);
+        services.AddCitizenSignIn(auth, configuration, options.Demo);
         services.AddOptions<JwtBearerOptions>(Schemes.Bearer).Configure<TokenService>((o, tokens) => o.TokenValidationParameters = tokens.ValidationParameters());
 
         var oidc = options.Auth.Oidc;
@@ -227,6 +238,10 @@ public static class ServiceRegistration
         app.MapRefusalsApi();
         app.MapBooksApi();
         app.MapCopiesApi();
+        app.MapSharesApi();
+        app.MapCitizenSignIn();
+        app.MapCitizenApi();
+        app.MapEventsApi();
         app.MapVerificationsApi();
         app.MapAuditApi();
         app.MapAdminApi();

@@ -35,6 +35,10 @@ public static class ProblemTypes
     public static readonly ProblemType NumberConflict = new("number-conflict", 409, "The certification book moved on; retry");
     public static readonly ProblemType DocumentAlreadyDecided = new("document-already-decided", 409, "The document was already certified or refused");
     public static readonly ProblemType CopyRevoked = new("copy-revoked", 410, "The copy was revoked by the office that issued it");
+    public static readonly ProblemType ShareNotFound = new("share-not-found", 404, "No share has this link and token");
+    public static readonly ProblemType ShareForAnotherService = new("share-for-another-service", 403, "The copy was shared with another online service");
+    public static readonly ProblemType ShareExpired = new("share-expired", 410, "The share has expired");
+    public static readonly ProblemType ShareRevoked = new("share-revoked", 410, "The citizen revoked the share");
     public static readonly ProblemType SigningSessionExpired = new("signing-session-expired", 410, "The signing session expired; prepare the signature again");
     public static readonly ProblemType NumberTakenMeanwhile = new("number-taken-meanwhile", 409,
         "The book gave this number to another copy while the signature was pending; prepare and sign again");
@@ -67,7 +71,7 @@ public static class ProblemTypes
     [
         InvalidRequest, NoFiles, TooManyFiles, Unauthenticated, SignInFailed, Forbidden, OtherOffice, NotAuthorisedToCertify,
         NotFound, CopyNotFound, MethodNotAllowed, OfficeReadOnly, NoSigningKey, ExternalSignerRequired, AlreadyRevoked,
-        NotRevocable, CopyRevoked, NumberConflict, DocumentAlreadyDecided, SigningSessionExpired, NumberTakenMeanwhile, RequestTooLarge, UnsupportedMediaType,
+        NotRevocable, CopyRevoked, ShareNotFound, ShareForAnotherService, ShareExpired, ShareRevoked, NumberConflict, DocumentAlreadyDecided, SigningSessionExpired, NumberTakenMeanwhile, RequestTooLarge, UnsupportedMediaType,
         NotAPdf, SignatureRejected, RateLimited, SignInThrottled, InternalError, SigningUnavailable,
         RemoteSigningNotConfigured, RemoteSignerRequired, RemoteSigningDenied, RemoteSigningTimedOut, RemoteSigningCancelled,
         RemoteSigningAuthorisationExpired, RemoteSigningTokenExpired, RemoteSigningHashNotAuthorised, RemoteSigningWrongCredential,

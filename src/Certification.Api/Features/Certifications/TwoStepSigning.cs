@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Certification.Api.Domain;
 using Certification.Api.Features.Audit;
 using Certification.Api.Features.Auth;
+using Certification.Api.Features.Events;
 using Certification.Api.Infrastructure;
 using Certification.Api.Options;
 using Certification.Api.Problems;
@@ -19,6 +20,7 @@ namespace Certification.Api.Features.Certifications;
 public sealed class TwoStepSigning(
     CertificationDbContext db,
     AuditTrail audit,
+    Outbox outbox,
     CertificationIntake intake,
     CopyIssuance issuance,
     BookLedger ledger,
@@ -141,7 +143,7 @@ public sealed class TwoStepSigning(
         await db.ExternalSigningSessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(ct);
         await audit.AppendAsync("certification.issued", $"certification:{copy.Id}",
             new { office = copy.Office!.Code, book = copy.Book!.Label, number = copy.Number, sha256 = sha, pages = copy.PageCount, fee = copy.Fee, twoStep = true }, ct: ct);
-        await db.SaveChangesAsync(ct);
+        await outbox.SaveWithCopyEventAsync(EventTypes.CopyCertified, copy.Id, ct);
         await tx.CommitAsync(ct);
         blobs.Delete(session.PreparedSha256);
         var accessCode = System.Text.Encoding.ASCII.GetString(protector.Unprotect(session.ProtectedAccessCode, "access-code"));

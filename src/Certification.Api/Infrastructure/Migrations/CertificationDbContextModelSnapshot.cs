@@ -138,6 +138,8 @@ namespace Certification.Api.Infrastructure.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Subject");
+
                     b.ToTable("AuditEntries");
                 });
 
@@ -248,6 +250,8 @@ namespace Certification.Api.Infrastructure.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("OfficeId");
+
+                    b.HasIndex("RequesterIdNumber");
 
                     b.ToTable("Requests");
                 });
@@ -366,6 +370,54 @@ namespace Certification.Api.Infrastructure.Migrations
                         .IsUnique();
 
                     b.ToTable("CopyPageFingerprints");
+                });
+
+            modelBuilder.Entity("Certification.Api.Domain.CopyShare", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ApiClientId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CertifiedCopyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ApiClientId");
+
+                    b.HasIndex("CertifiedCopyId");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("CopyShares");
                 });
 
             modelBuilder.Entity("Certification.Api.Domain.ExternalSigningSession", b =>
@@ -494,6 +546,28 @@ namespace Certification.Api.Infrastructure.Migrations
                         .IsUnique();
 
                     b.ToTable("Officers");
+                });
+
+            modelBuilder.Entity("Certification.Api.Domain.OutboxEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("OutboxEvents");
                 });
 
             modelBuilder.Entity("Certification.Api.Domain.Province", b =>
@@ -708,6 +782,48 @@ namespace Certification.Api.Infrastructure.Migrations
                     b.ToTable("SigningIdentities");
                 });
 
+            modelBuilder.Entity("Certification.Api.Domain.WebhookDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DeliveredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subscriber")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EventId", "Subscriber")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "NextAttemptAt");
+
+                    b.ToTable("WebhookDeliveries");
+                });
+
             modelBuilder.Entity("Certification.Api.Domain.ArchiveExtension", b =>
                 {
                     b.HasOne("Certification.Api.Domain.CertifiedCopy", null)
@@ -796,6 +912,25 @@ namespace Certification.Api.Infrastructure.Migrations
                         .HasForeignKey("CertifiedCopyId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Certification.Api.Domain.CopyShare", b =>
+                {
+                    b.HasOne("Certification.Api.Domain.ApiClient", "ApiClient")
+                        .WithMany()
+                        .HasForeignKey("ApiClientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Certification.Api.Domain.CertifiedCopy", "Copy")
+                        .WithMany()
+                        .HasForeignKey("CertifiedCopyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("ApiClient");
+
+                    b.Navigation("Copy");
                 });
 
             modelBuilder.Entity("Certification.Api.Domain.ExternalSigningSession", b =>
@@ -890,6 +1025,17 @@ namespace Certification.Api.Infrastructure.Migrations
                         .WithMany()
                         .HasForeignKey("OfficerId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Certification.Api.Domain.WebhookDelivery", b =>
+                {
+                    b.HasOne("Certification.Api.Domain.OutboxEvent", "Event")
+                        .WithMany()
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Event");
                 });
 
             modelBuilder.Entity("Certification.Api.Domain.CertificationRequest", b =>
