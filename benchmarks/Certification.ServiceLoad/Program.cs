@@ -3,6 +3,7 @@
 //   dotnet run -c Release --project benchmarks/Certification.ServiceLoad -- certify --url http://127.0.0.1:5080 \
 //       --scan a.jpg --scan b.jpg --concurrency 4 --requests 200
 //   dotnet run -c Release --project benchmarks/Certification.ServiceLoad -- verify --url ... --pdf copy.pdf --concurrency 8 --requests 2000
+// Several --user options spread the clients over several officers (one book each), client i certifying as user i mod n.
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -18,14 +19,18 @@ var scans = args.Select((a, i) => (a, i)).Where(x => x.a == "--scan").Select(x =
 if (mode is not ("certify" or "verify")) { Console.Error.WriteLine("usage: certify|verify --url URL [--scan FILE]... [--pdf FILE] [--concurrency N] [--requests N]"); return 2; }
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2 }) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(2) };
-Func<Task<HttpResponseMessage>> send;
+Func<int, Task<HttpResponseMessage>> send;
 if (mode == "certify")
 {
-    var login = await http.PostAsJsonAsync("/api/v1/auth/token", new { username = Option("--user", "officer.commune"), password = Option("--password", "Demo@12345") });
-    var token = (await login.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
-    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    var users = args.Select((a, i) => (a, i)).Where(x => x.a == "--user").Select(x => args[x.i + 1]).DefaultIfEmpty("officer.commune").ToList();
+    var tokens = new List<AuthenticationHeaderValue>();
+    foreach (var user in users)
+    {
+        var login = await http.PostAsJsonAsync("/api/v1/auth/token", new { username = user, password = Option("--password", "Demo@12345") });
+        tokens.Add(new AuthenticationHeaderValue("Bearer", (await login.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>()));
+    }
     var counter = 0;
-    send = () =>
+    send = client =>
     {
         var form = new MultipartFormDataContent();
         var n = Interlocked.Increment(ref counter);
@@ -38,14 +43,16 @@ if (mode == "certify")
         form.Add(new StringContent($"Benchmark document {n}"), "documentTitle");
         form.Add(new StringContent("Nguyễn Văn Mẫu"), "requesterName");
         form.Add(new StringContent("001099000000"), "requesterIdNumber");
-        return http.PostAsync("/api/v1/certifications", form);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/certifications") { Content = form };
+        request.Headers.Authorization = tokens[client % tokens.Count];
+        return http.SendAsync(request);
     };
 }
 else
 {
     var pdf = File.ReadAllBytes(Option("--pdf", "copy.pdf"));
     if (Option("--api-key", "") is { Length: > 0 } key) http.DefaultRequestHeaders.Add("X-Api-Key", key);
-    send = () =>
+    send = _ =>
     {
         var part = new ByteArrayContent(pdf);
         part.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
@@ -58,12 +65,12 @@ async Task<List<double>> RunAsync(int total)
     var latencies = new List<double>(total);
     var next = 0;
     var failures = 0;
-    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async client =>
     {
         while (Interlocked.Increment(ref next) <= total)
         {
             var start = Stopwatch.GetTimestamp();
-            using var response = await send();
+            using var response = await send(client);
             await response.Content.ReadAsByteArrayAsync();
             var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             if (!response.IsSuccessStatusCode) { Interlocked.Increment(ref failures); Console.Error.WriteLine($"{(int)response.StatusCode}"); }

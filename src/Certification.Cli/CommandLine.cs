@@ -34,6 +34,7 @@ public static class CommandLine
         catch (UsageException e) { return Fail(e.Message, UsageExit); }
         catch (PdfFormatException e) { return Fail($"Tệp PDF không đọc được / Unreadable PDF: {e.Message}", UsageExit); }
         catch (SigningCertificateRejectedException e) { return Fail(e.Message, 1); }
+        catch (Certification.Signing.Remote.CscException e) { return Fail(e.Message, SignCommand.CscExitCode(e.Failure)); }
         catch (Certification.Signing.Trust.TrustSourceRejectedException e) { return Fail($"Nguồn tin cậy bị từ chối / Trust source rejected: {e.Message}", 1); }
         catch (CryptographicException e) { return Fail($"Không mở được khoá / Cannot open the key (wrong CERTIFICATION_P12_PASSWORD?): {e.Message}", 1); }
         catch (System.Text.Json.JsonException e) { return Fail($"Tệp cấu hình hỏng / Corrupt data file: {e.Message}", 1); }

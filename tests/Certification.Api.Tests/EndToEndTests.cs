@@ -31,10 +31,7 @@ public sealed class EndToEndTests
         Assert.Equal(asOfficer, asCitizen);
         Assert.Equal(issued["sha256"]!.GetValue<string>(), Convert.ToHexStringLower(SHA256.HashData(asCitizen)));
 
-        using var work = new TempDirectory("certification-e2e");
-        File.WriteAllBytes(work.File("copy.pdf"), asCitizen);
-        File.WriteAllText(work.File("anchors.pem"), await anonymous.GetStringAsync("/api/v1/trust/anchors"));
-        var judged = Pdfsig.Verify(work.File("copy.pdf"), work.File("anchors.pem"));
+        var judged = await ServiceHost.PdfsigAsync(anonymous, asCitizen);
         Assert.True(judged.Signatures.Count == 2 && judged.Signatures.All(s => s.IsValid && s.IsTrusted), judged.ToString());
 
         var verdict = await ServiceHost.VerifyAsync(anonymous, asCitizen);

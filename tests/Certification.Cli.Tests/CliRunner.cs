@@ -25,8 +25,11 @@ internal static class CliRunner
         ExternalTool.Run(Dotnet, [Dll, .. args], timeout: TimeSpan.FromSeconds(60), environment: PasswordEnvironment(password));
 
     /// <summary>Starts a long-running command (e.g. <c>pki serve</c>).</summary>
-    public static RunningProcess Start(string? password, params string[] args) =>
-        ExternalTool.Start(Dotnet, [Dll, .. args], environment: PasswordEnvironment(password));
+    public static RunningProcess Start(string? password, params string[] args) => Start(password, new Dictionary<string, string?>(), args);
+
+    /// <summary>Starts a long-running command with more environment variables than the password.</summary>
+    public static RunningProcess Start(string? password, IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        ExternalTool.Start(Dotnet, [Dll, .. args], environment: new Dictionary<string, string?>(environment.Concat(PasswordEnvironment(password))));
 
     /// <summary>Runs <see cref="CommandLine.RunAsync"/> in this process with the password variable set to
     /// <paramref name="password"/> (removed when null), capturing what it prints.</summary>

@@ -97,7 +97,10 @@ public sealed class PkiCommandTests
         var port = TestPki.FreeTcpPort();
         Assert.Equal(0, Cli(Password, "pki", "init", directory, "--base-url", $"http://127.0.0.1:{port}").ExitCode);
 
-        using var server = CliRunner.Start(Password, "pki", "serve", directory);
+        using var server = CliRunner.Start(Password, new Dictionary<string, string?>
+        {
+            [SignCommand.ClientIdVariable] = "serve-test", [SignCommand.ClientSecretVariable] = "serve-test-secret",
+        }, "pki", "serve", directory, "--approval-delay", "0.5");
         var line = await server.WaitForLineAsync(l => l.Contains("serving at"), TimeSpan.FromSeconds(60));
         Assert.Contains($"http://127.0.0.1:{port}/", line);
 
@@ -113,6 +116,18 @@ public sealed class PkiCommandTests
         using var fetcher = new Certification.Signing.Revocation.RevocationFetcher();
         var status = await fetcher.CheckAsync(pki.Officer.Certificate, pki.GovernmentCa.Certificate);
         Assert.Equal(Certification.Signing.Revocation.RevocationState.Good, status.State);
+
+        // The development remote signing provider: its info, the demo credentials, and a signature approved by itself.
+        Assert.Contains("remote signing", line);
+        var csc = new Certification.Signing.Remote.CscClient(http, new Certification.Signing.Remote.CscClientOptions
+            { BaseUrl = new Uri($"http://127.0.0.1:{port}/csc/v2/"), ClientId = "serve-test", ClientSecret = "serve-test-secret" });
+        Assert.Equal(Certification.Signing.Remote.DevelopmentCscProvider.Methods, (await csc.InfoAsync()).Methods);
+        var tokens = new Certification.Signing.Remote.ClientCredentialsTokenSource(csc);
+        Assert.Equal(["officer", "notary", "office"], await csc.ListCredentialsAsync(await tokens.GetAsync(default)));
+        var remote = await Certification.Signing.Remote.CscSigningKey.OpenAsync(csc, tokens, "officer",
+            new Certification.Signing.Remote.CscApprovalOptions { PollInterval = TimeSpan.FromMilliseconds(200) });
+        var digest = SHA256.HashData("remote"u8);
+        Assert.True(Certification.Signing.Cms.SignatureValues.Verify(pki.Officer.Certificate, remote.Algorithm, digest, await remote.SignDigestAsync(digest)));
 
         var kill = ExternalTool.Run("kill", ["-TERM", server.Id.ToString()]);
         Assert.Equal(0, kill.ExitCode);

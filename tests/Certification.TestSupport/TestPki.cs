@@ -5,6 +5,7 @@ using Certification.Signing.Pki;
 using Org.BouncyCastle.Asn1.X509;
 using Certification.Signing.Revocation;
 using Certification.Signing.Timestamps;
+using Certification.Signing.Remote;
 using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
 
 namespace Certification.TestSupport;
@@ -60,11 +61,26 @@ public sealed class TestPki
         Pki.Revoke(Revoked.SerialNumber, RevocationReason.KeyCompromise, RevokedAt);
 
         Tsa = new DevelopmentTimestampAuthority(Pki.TimestampAuthority);
+        Csc = new DevelopmentCscProvider(
+            [.. DevelopmentCscProvider.DemoCredentials(Pki), new DevelopmentCscCredential("ecdsa", EcdsaP256, "officer")],
+            [new DevelopmentCscClient(CscClientId, CscClientSecret, ["officer", "office", "ecdsa"])]);
         _unrelatedRootPem = new(WriteUnrelatedRoot, LazyThreadSafetyMode.ExecutionAndPublication);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Cleanup();
     }
 
     public DevelopmentPki Pki { get; }
+
+    public const string CscClientId = "certification-tests";
+
+    /// <summary>A throwaway secret of the test client; tests only.</summary>
+    public const string CscClientSecret = "development-only-client-secret";
+
+    /// <summary>The development remote signing provider served with the PKI (<see cref="StartServerAsync"/>) under
+    /// <c>/csc/v2/</c>: the demo credentials plus <c>ecdsa</c> (<see cref="EcdsaP256"/>, holder <c>officer</c>).
+    /// Tests that change its <see cref="DevelopmentCscProvider.Options"/> must not run in parallel with each other.</summary>
+    public DevelopmentCscProvider Csc { get; }
+
+    public Uri CscUrl => new(BaseUrl, "csc/v2/");
 
     /// <summary>Where <see cref="DevelopmentPki.Save"/> wrote the PKI (roots.pem, officer.p12, ...).</summary>
     public string Directory { get; }
@@ -150,7 +166,7 @@ public sealed class TestPki
         await _serverGate.WaitAsync();
         try
         {
-            return _server ??= DevelopmentPkiServer.Start(Pki);
+            return _server ??= DevelopmentPkiServer.Start(Pki, csc: Csc);
         }
         finally
         {

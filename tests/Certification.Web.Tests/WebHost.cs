@@ -56,6 +56,8 @@ public sealed class WebHost : WebApplicationFactory<Program>, IAsyncLifetime
             ["Certification:Limits:CopyLookupsPerMinute"] = "100000",
             ["Certification:Limits:SignInsPerMinute"] = "100000",
             ["Certification:PublicBaseUrl"] = BaseUrl + "/",
+            // The notary signs through the development remote signing provider (approve on the phone).
+            ["Certification:RemoteSigning:Officers:officer.notary"] = "notary",
         };
         foreach (var (k, v) in settings) builder.UseSetting(k, v);
         builder.UseEnvironment("Testing");

@@ -211,6 +211,63 @@ public sealed class WebPageTests(WebHost host)
         await Assertions.Expect(officer.GetByTestId("queue")).ToContainTextAsync("Chờ phê duyệt trên thiết bị");
     }
 
+    /// <summary>Fills the new-certification form with one scan and sends it.</summary>
+    private static async Task SendNewCertificationAsync(IPage officer, string title)
+    {
+        await officer.GotoAsync("/console/new");
+        await officer.GetByLabel("Tên giấy tờ").FillAsync(title);
+        await officer.GetByLabel("Họ tên người yêu cầu").FillAsync("Phạm Thị Dung");
+        await officer.GetByLabel("Số CCCD/hộ chiếu").FillAsync("001099000333");
+        await officer.Locator("#scans").SetInputFilesAsync(SampleScans[0]);
+        await Assertions.Expect(officer.Locator("#preview img")).ToHaveCountAsync(1);
+        await officer.GetByTestId("certify").ClickAsync();
+        await Assertions.Expect(officer.GetByTestId("remote")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Officer_with_a_remote_signing_account_approves_on_the_phone_and_a_denial_or_cancel_takes_no_number()
+    {
+        var officer = await host.SignInAsync("officer.notary");
+        await officer.GotoAsync("/console/new");
+        await Assertions.Expect(officer.GetByTestId("certify")).ToHaveTextAsync("Gửi yêu cầu ký đến điện thoại");
+        await SendNewCertificationAsync(officer, "Hợp đồng thuê nhà");
+        var panel = officer.GetByTestId("remote");
+        await Assertions.Expect(panel).ToContainTextAsync("Hãy phê duyệt trên điện thoại");
+        await Assertions.Expect(officer.GetByTestId("remote-countdown")).ToHaveTextAsync(new Regex("^[0-9]+ giây$"));
+        await Assertions.Expect(officer.GetByTestId("remote-state")).ToHaveTextAsync("Đang chờ bạn phê duyệt trên điện thoại…");
+        var request = await officer.GetByTestId("remote-request").InnerTextAsync();
+        Assert.Matches("^[0-9a-f]{32}$", request);
+        var number = await panel.Locator("[data-m=number]").InnerTextAsync();
+        await host.ScreenshotAsync(officer, "officer-remote-approve-on-phone");
+
+        // The phone: the provider's approval page shows the same request; the officer approves.
+        var phone = await host.NewPageAsync(390, 844);
+        await phone.GotoAsync((await officer.GetByTestId("remote-approval").GetAttributeAsync("href"))!);
+        await Assertions.Expect(phone.Locator("#request")).ToHaveTextAsync(request);
+        await host.ScreenshotAsync(phone, "provider-approval-page");
+        await phone.Locator("#approve").ClickAsync();
+        await Assertions.Expect(phone.Locator("#state")).ToHaveAttributeAsync("data-state", "signed");
+        await Assertions.Expect(officer.GetByTestId("result")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(officer.GetByTestId("result")).ToContainTextAsync(number);
+        await Assertions.Expect(officer.GetByTestId("access-code")).ToHaveTextAsync(new Regex("^[A-Z2-7]{4}( [A-Z2-7]{4}){7}$"));
+
+        // Denied on the phone: the page says so in words, and the next request gets the same number again.
+        await SendNewCertificationAsync(officer, "Giấy ủy quyền");
+        var next = await panel.Locator("[data-m=number]").InnerTextAsync();
+        await phone.GotoAsync((await officer.GetByTestId("remote-approval").GetAttributeAsync("href"))!);
+        await phone.Locator("#deny").ClickAsync();
+        await Assertions.Expect(phone.Locator("#state")).ToHaveAttributeAsync("data-state", "denied");
+        await Assertions.Expect(officer.GetByTestId("remote-state")).ToContainTextAsync("Bạn đã từ chối yêu cầu ký trên điện thoại", new() { Timeout = 20_000 });
+        await host.ScreenshotAsync(officer, "officer-remote-denied");
+
+        // Cancelled from the page: no number used either.
+        await SendNewCertificationAsync(officer, "Giấy ủy quyền");
+        Assert.Equal(next, await panel.Locator("[data-m=number]").InnerTextAsync());
+        await officer.GetByTestId("remote-cancel").ClickAsync();
+        await Assertions.Expect(officer.GetByTestId("remote-state")).ToContainTextAsync("Đã huỷ yêu cầu ký");
+        await Assertions.Expect(officer.GetByTestId("remote-cancel")).ToBeHiddenAsync();
+    }
+
     [Fact]
     public async Task Problems_are_explained_in_words_and_refusals_take_an_article_22_ground()
     {

@@ -50,6 +50,17 @@ public static class DemoSeed
         var tokenOfficer = new Officer { UserName = "officer.token", FullName = "Lê Văn Cường (DEVELOPMENT)", Title = "Công chức Tư pháp - Hộ tịch",
             Office = commune, Roles = OfficerRoles.Certifier, PasswordHash = hash };
         db.Officers.AddRange(admin, communeOfficer, notaryOfficer, tokenOfficer);
+        var extraNotaries = Enumerable.Range(2, options.DemoSetup.ExtraNotaryOffices).Select(i =>
+        {
+            var name = $"Văn phòng công chứng Demo {i} (DEVELOPMENT)";
+            var office = new Office { Code = $"DEMO-VPCC{i:D2}", Name = name, Kind = OfficeKind.NotaryOffice, Province = province };
+            var officer = new Officer { UserName = $"officer.notary{i}", FullName = $"Công chứng viên Demo {i} (DEVELOPMENT)", Title = "Công chứng viên",
+                Office = office, Roles = OfficerRoles.Certifier | OfficerRoles.IntakeClerk, PasswordHash = hash };
+            var seal = pki.IssueLeaf(pki.PublicCa, new LeafRequest($"notary-office-{i}", name) { Organization = name, KeyAlgorithm = keyAlgorithm });
+            return (office, officer, seal);
+        }).ToList();
+        db.Offices.AddRange(extraNotaries.Select(n => n.office));
+        db.Officers.AddRange(extraNotaries.Select(n => n.officer));
         await db.SaveChangesAsync(ct);
 
         var since = new DateOnly(2025, 7, 1);
@@ -79,6 +90,9 @@ public static class DemoSeed
                 OfficeId = commune.Id, OfficerId = tokenOfficer.Id, Kind = SigningKeyKind.External, SubjectName = token.Certificate.SubjectDN.ToString(),
                 CertificateChainPem = string.Concat(token.Chain.Select(DevelopmentPki.Pem)), NotAfter = new DateTimeOffset(token.Certificate.NotAfter, TimeSpan.Zero),
             });
+        // Each extra notary signs with the notary's development certificate (as in the first notary office) and its own seal.
+        foreach (var (office, officer, seal) in extraNotaries)
+            db.SigningIdentities.AddRange(Stored(pki.Notary, office, officer), Stored(seal, office, null));
         db.ApiClients.Add(new ApiClient { Name = "Cổng dịch vụ công Demo (DEVELOPMENT)", KeyHash = ApiKeyAuthenticationHandler.HashKey(ApiKey), CreatedAt = clock.GetUtcNow() });
         await db.SaveChangesAsync(ct);
         await audit.AppendAsync("system.seeded", "system", new { offices = new[] { CommuneCode, NotaryCode, DistrictCode }, officers = 4 }, actor: "system", ct: ct);

@@ -2,12 +2,17 @@ using System.Diagnostics;
 using System.Security.Claims;
 using System.Text.Json.Serialization;
 using Certification.Signing.Documents;
+using Certification.Signing.Documents.Reading;
+using Certification.Api.Features.Scans;
 using Certification.Api.Features.Admin;
 using Certification.Api.Features.Archive;
 using Certification.Api.Features.Audit;
 using Certification.Api.Features.Auth;
 using Certification.Api.Features.Books;
 using Certification.Api.Features.Certifications;
+using Certification.Api.Features.Citizens;
+using Certification.Api.Features.Events;
+using Certification.Api.Features.Shares;
 using Certification.Api.Features.Copies;
 using Certification.Api.Features.Health;
 using Certification.Api.Features.Refusals;
@@ -66,6 +71,12 @@ public static class ServiceRegistration
             return new PadesSigner(sp.GetRequiredService<ITimestampAuthority>(), trust.Revocation, sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp => new CertifiedCopyIssuer(sp.GetRequiredService<PadesSigner>(), clock: sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var reading = sp.GetRequiredService<IOptions<CertificationOptions>>().Value.Reading;
+            return new ScanReader(new ScanQualityGate(reading.Quality), new TesseractOcr(reading.Ocr),
+                new ProposalReader(reading.DocumentTypes.Count > 0 ? reading.DocumentTypes : null));
+        });
         services.AddSingleton<IDocumentVerifier, ValidatorDocumentVerifier>();
         services.AddSingleton<ValidationReportSeal>();
 
@@ -79,16 +90,30 @@ public static class ServiceRegistration
                 throw new OptionsValidationException(CertificationOptions.Section, typeof(CertificationOptions),
                     ["ConnectionStrings:Certification is required with Certification:Database:Provider=Postgres."]);
             DatabaseProviders.Configure(db, provider, connection ?? DataDirectory.ConnectionString(sp.GetRequiredService<DataDirectory>().Database));
+            // Test hosts add interceptors (a failure injected into a save) through the container.
+            db.AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>());
         });
         services.AddScoped<AuditTrail>();
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<CertificationIntake>();
+        services.AddScoped<ScanRecords>();
         services.AddSingleton<CopyIssuance>();
         services.AddScoped<BookLedger>();
         services.AddScoped<CertificationService>();
         services.AddScoped<TwoStepSigning>();
+        services.AddSingleton<DevelopmentRemoteSigning>();
+        services.AddSingleton<RemoteCredentials>();
+        services.AddSingleton<RemoteSigningFlow>();
+        var csc = services.AddHttpClient(RemoteCredentials.HttpClientName);
+        if (options.Demo && string.IsNullOrEmpty(options.RemoteSigning.ProviderUrl))
+            csc.ConfigurePrimaryHttpMessageHandler(sp => new Signing.Remote.DevelopmentCscHandler(sp.GetRequiredService<DevelopmentRemoteSigning>().Provider));
         services.AddScoped<Registry>();
         services.AddScoped<ArchiveExtender>();
+        services.AddScoped<Outbox>();
+        services.AddScoped<ShareService>();
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHttpClient(WebhookDispatcher.HttpClientName);
+        services.AddHostedService<WebhookDispatcher>();
         services.AddSingleton<TokenService>();
         services.AddHostedService<StartupTasks>();
         services.AddHostedService<ExternalSigningSweeper>();
@@ -96,7 +121,7 @@ public static class ServiceRegistration
         services.AddHostedService<Banner>();
 
         services.AddCertificationTelemetry(builder.Configuration, options);
-        AddSecurity(services, options);
+        AddSecurity(services, builder.Configuration, options);
         services.AddCertificationRateLimits();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {
@@ -129,7 +154,7 @@ public static class ServiceRegistration
         return builder;
     }
 
-    private static void AddSecurity(IServiceCollection services, CertificationOptions options)
+    private static void AddSecurity(IServiceCollection services, IConfiguration configuration, CertificationOptions options)
     {
         var auth = services.AddAuthentication(Schemes.Officer)
             .AddPolicyScheme(Schemes.Officer, "Officer or API client", o => o.ForwardDefaultSelector = context =>
@@ -149,6 +174,7 @@ public static class ServiceRegistration
                 o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = 403; return Task.CompletedTask; };
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Schemes.ApiKey, null);
+        services.AddCitizenSignIn(auth, configuration, options.Demo);
         services.AddOptions<JwtBearerOptions>(Schemes.Bearer).Configure<TokenService>((o, tokens) => o.TokenValidationParameters = tokens.ValidationParameters());
 
         var oidc = options.Auth.Oidc;
@@ -214,9 +240,14 @@ public static class ServiceRegistration
         app.MapScalarApiReference().AllowAnonymous();
         app.MapAuthApi();
         app.MapCertificationsApi();
+        app.MapScanInspectionApi();
         app.MapRefusalsApi();
         app.MapBooksApi();
         app.MapCopiesApi();
+        app.MapSharesApi();
+        app.MapCitizenSignIn();
+        app.MapCitizenApi();
+        app.MapEventsApi();
         app.MapVerificationsApi();
         app.MapAuditApi();
         app.MapAdminApi();

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Sockets;
 using Certification.Api.Options;
 using Certification.Signing.Pki;
 using Certification.Signing.Revocation;
@@ -105,9 +103,8 @@ public sealed class TrustServices : IDisposable
             var faults = TrustServiceFault.ParseList(o.DemoSetup.Faults);
             if (faults.Count > 0) log.LogWarning("Injecting faults into the development trust services: {Faults}", string.Join(", ", faults));
             responder = new DevelopmentTrustResponder(pki, new TrustServiceFaults(faults), clock);
-            var development = pki;
             var developmentResponder = responder;
-            network = () => new InProcessPkiHandler(development, developmentResponder);
+            network = () => new DevelopmentPkiHandler(developmentResponder);
             anchors = [pki.Root.Certificate];
             pem = pki.RootsPem;
             timestampUrl = pki.TimestampUrl;
@@ -136,6 +133,8 @@ public sealed class TrustServices : IDisposable
         {
             Timeout = clientTimeout,
             MaxResponseBytes = resilience.MaxResponseBytes,
+            // Evidence for the office's own certificates is reused while fresh, at most RevocationMaximumAge.
+            MaximumCacheAge = o.Signing.RevocationMaximumAge,
             OnExchange = (url, problem) =>
             {
                 if (problem is null) health.Succeeded(TrustServiceNames.Revocation, url);
@@ -165,62 +164,6 @@ public sealed class TrustServices : IDisposable
             request.RequestUri is { } uri && allowed(uri)
                 ? base.SendAsync(request, ct)
                 : Task.FromResult(new HttpResponseMessage(HttpStatusCode.Forbidden) { RequestMessage = request });
-    }
-
-    /// <summary>Answers requests for the development PKI's own URLs in-process, faults included (a reset is
-    /// the exception a reset socket gives, a cut body fails while it is read); anything else goes to the network.</summary>
-    private sealed class InProcessPkiHandler(DevelopmentPki pki, DevelopmentTrustResponder responder) : DelegatingHandler(new HttpClientHandler())
-    {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
-        {
-            var uri = request.RequestUri!;
-            if (!uri.AbsoluteUri.StartsWith(pki.BaseUrl.AbsoluteUri, StringComparison.OrdinalIgnoreCase))
-                return await base.SendAsync(request, ct);
-            var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(ct);
-            var reply = await responder.RespondAsync(request.Method.Method, uri.AbsoluteUri[pki.BaseUrl.AbsoluteUri.Length..], body, ct)
-                        ?? TrustServiceReply.Text(404, "Not found.");
-            if (reply.Transport == ReplyTransport.ResetBeforeResponse)
-                throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection reset by peer (injected fault).",
-                    new IOException("Connection reset by peer", new SocketException((int)SocketError.ConnectionReset)));
-            var content = new StreamContent(new ReplyBodyStream(reply));
-            content.Headers.ContentType = MediaTypeHeaderValue.Parse(reply.ContentType);
-            content.Headers.ContentLength = reply.ContentLength;
-            return new HttpResponseMessage((HttpStatusCode)reply.Status) { Content = content, RequestMessage = request };
-        }
-    }
-
-    /// <summary>A reply's body as the network delivers it: whole, padded with zeros to its announced length, or
-    /// ending halfway with the exception HttpClient gives for a connection closed mid-body.</summary>
-    private sealed class ReplyBodyStream(TrustServiceReply reply) : Stream
-    {
-        private long _position;
-        private long End => reply.Transport == ReplyTransport.CutHalfway ? reply.Body.Length / 2 : reply.ContentLength;
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (_position >= End)
-            {
-                if (reply.Transport == ReplyTransport.CutHalfway)
-                    throw new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely (injected fault).");
-                return 0;
-            }
-            var n = (int)Math.Min(count, End - _position);
-            var fromBody = (int)Math.Clamp(reply.Body.Length - _position, 0, n);
-            if (fromBody > 0) Array.Copy(reply.Body, _position, buffer, offset, fromBody);
-            Array.Clear(buffer, offset + fromBody, n - fromBody);
-            _position += n;
-            return n;
-        }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
 

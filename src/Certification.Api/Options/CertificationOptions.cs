@@ -33,12 +33,75 @@ public sealed class CertificationOptions
     public StartupOptions Startup { get; set; } = new();
     public TrustOptions Trust { get; set; } = new();
     public ReportOptions Reports { get; set; } = new();
+    public RemoteSigningOptions RemoteSigning { get; set; } = new();
+    public ReadingOptions Reading { get; set; } = new();
 
     /// <summary>AES-256 key (base64, 32 bytes) that encrypts PKCS#12 signing identities at rest.
     /// In demo mode a key is generated into DataDirectory/keys when absent; otherwise required.</summary>
     public string? KeyEncryptionKey { get; set; }
 
     public string FullDataDirectory => Path.GetFullPath(DataDirectory);
+}
+
+/// <summary>Remote signing through a CSC API v2 provider (docs/remote-signing.md): which officers and office seals sign
+/// with a credential held by the provider.</summary>
+public sealed class RemoteSigningOptions
+{
+    /// <summary>The provider's CSC API base (ending in <c>/csc/v2/</c>). Unset in demo mode: the development provider
+    /// this process serves under <c>/csc/v2/</c>.</summary>
+    public string? ProviderUrl { get; set; }
+
+    /// <summary>The provider's OAuth 2.0 base when it is not <see cref="ProviderUrl"/>.</summary>
+    public string? OAuth2Url { get; set; }
+
+    public string ClientId { get; set; } = "certification-service";
+
+    /// <summary>The client secret issued by the provider: from configuration or the environment
+    /// (<c>Certification__RemoteSigning__ClientSecret</c>) only, never logged. Demo mode generates one per start.</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>Officer user name → the provider's credentialID of that officer's personal certificate.</summary>
+    public Dictionary<string, string> Officers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Office code → the credentialID of the office seal (client credentials, no approval).</summary>
+    public Dictionary<string, string> Seals { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How long the officer has to approve on the phone before the request ends (no number taken).</summary>
+    public TimeSpan ApprovalTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Demo provider only: a pending request approves itself after this delay; unset, it waits for the
+    /// approval page or <c>certification pki approve</c>.</summary>
+    public TimeSpan? DevelopmentApprovalDelay { get; set; }
+
+    public override string ToString() => $"RemoteSigningOptions({ProviderUrl ?? "development"}, client {ClientId})";
+}
+
+/// <summary>Reading scans for the officer (docs/service.md § Reading scans): the quality gate (also applied when
+/// certifying), OCR proposals and duplicate originals.</summary>
+public sealed class ReadingOptions
+{
+    /// <summary>Tesseract: executable, languages (<c>vie</c>), time limit per page, memory bound, concurrency, pages read.</summary>
+    public Certification.Signing.Documents.Reading.OcrOptions Ocr { get; set; } = new();
+
+    /// <summary>Warning and refusal thresholds of each measure.</summary>
+    public Certification.Signing.Documents.Reading.QualityThresholds Quality { get; set; } = new();
+
+    /// <summary>The document kinds proposed by title; when empty, the common ones (<c>DocumentKind.Common</c>).</summary>
+    public List<Certification.Signing.Documents.Reading.DocumentKind> DocumentTypes { get; set; } = [];
+
+    public DuplicateOptions Duplicates { get; set; } = new();
+}
+
+public sealed class DuplicateOptions
+{
+    /// <summary><c>Office</c> (copies of the same office) or <c>Province</c> (of any office in its province).</summary>
+    public string Scope { get; set; } = "Office";
+
+    /// <summary>Largest Hamming distance (of 256 bits) at which a page is taken for a page certified before.</summary>
+    [Range(0, 128)]
+    public int MaxDistance { get; set; } = Certification.Signing.Documents.Reading.PerceptualHash.DuplicateDistance;
 }
 
 /// <summary>The trust store (docs/trust.md).</summary>
@@ -110,6 +173,10 @@ public sealed class OperationsOptions
     /// <summary>OTLP endpoint for metrics and traces (e.g. http://collector:4317); nothing is exported when unset.
     /// The standard OTEL_EXPORTER_OTLP_ENDPOINT variable works too.</summary>
     public string? OtlpEndpoint { get; set; }
+
+    /// <summary>Logs the per-stage durations of certifications and verifications when the service stops
+    /// (<see cref="Features.Health.StageTimings"/>); for load runs. Default off.</summary>
+    public bool StageTimings { get; set; }
 }
 
 public sealed class SigningOptions
@@ -132,6 +199,11 @@ public sealed class SigningOptions
     /// offline, so an uploaded PDF cannot make the service call arbitrary addresses. The demo PKI is
     /// always answered in-process.</summary>
     public List<string> RevocationHosts { get; set; } = [];
+
+    /// <summary>The longest the OCSP responses and CRLs for the service's own signing certificates are reused before
+    /// they are fetched again (sooner at their nextUpdate): the revocation data embedded in a copy is never older,
+    /// and a revoked office certificate is noticed within it. Default 10 minutes.</summary>
+    public TimeSpan RevocationMaximumAge { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How long a two-step (external) signature may wait for the signer; then the session ends (no number was taken).</summary>
     public TimeSpan ExternalSigningTimeout { get; set; } = TimeSpan.FromMinutes(15);
@@ -221,6 +293,11 @@ public sealed class DemoOptions
     /// <summary>Faults injected into the in-process development trust services from the start, in the syntax of
     /// <c>pki serve --faults</c> (e.g. <c>tsa:500,ocsp:stale</c>); for tests and drills, never in production.</summary>
     public string? Faults { get; set; }
+
+    /// <summary>Further notary offices (DEMO-VPCC02, …), each with its notary (officer.notary2, …) and seal, for load
+    /// runs across several books (benchmarks/service-bench.sh). Default none.</summary>
+    [Range(0, 50)]
+    public int ExtraNotaryOffices { get; set; }
 }
 
 public sealed class LimitOptions

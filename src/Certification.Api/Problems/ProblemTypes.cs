@@ -35,6 +35,10 @@ public static class ProblemTypes
     public static readonly ProblemType NumberConflict = new("number-conflict", 409, "The certification book moved on; retry");
     public static readonly ProblemType DocumentAlreadyDecided = new("document-already-decided", 409, "The document was already certified or refused");
     public static readonly ProblemType CopyRevoked = new("copy-revoked", 410, "The copy was revoked by the office that issued it");
+    public static readonly ProblemType ShareNotFound = new("share-not-found", 404, "No share has this link and token");
+    public static readonly ProblemType ShareForAnotherService = new("share-for-another-service", 403, "The copy was shared with another online service");
+    public static readonly ProblemType ShareExpired = new("share-expired", 410, "The share has expired");
+    public static readonly ProblemType ShareRevoked = new("share-revoked", 410, "The citizen revoked the share");
     public static readonly ProblemType SigningSessionExpired = new("signing-session-expired", 410, "The signing session expired; prepare the signature again");
     public static readonly ProblemType NumberTakenMeanwhile = new("number-taken-meanwhile", 409,
         "The book gave this number to another copy while the signature was pending; prepare and sign again");
@@ -57,6 +61,19 @@ public static class ProblemTypes
     public static readonly ProblemType StorageFull = new("storage-full", 507, "The storage for certified copies is full; nothing was issued");
     public static readonly ProblemType StorageReadOnly = new("storage-read-only", 503, "The storage for certified copies is read-only; nothing was issued");
 
+    public static readonly ProblemType RemoteSigningNotConfigured = new("remote-signing-not-configured", 409, "This officer is not bound to a remote signing credential");
+    public static readonly ProblemType RemoteSignerRequired = new("remote-signer-required", 409, "This officer signs with a remote signing account: use the remote signing flow");
+    public static readonly ProblemType RemoteSigningDenied = new("remote-signing-denied", 409, "The signer denied the request in the provider's app");
+    public static readonly ProblemType RemoteSigningTimedOut = new("remote-signing-timed-out", 504, "The signer did not approve in time");
+    public static readonly ProblemType RemoteSigningCancelled = new("remote-signing-cancelled", 409, "The remote signing request was cancelled");
+    public static readonly ProblemType RemoteSigningAuthorisationExpired = new("remote-signing-authorisation-expired", 410, "The provider let the authorisation or the pending request expire");
+    public static readonly ProblemType RemoteSigningTokenExpired = new("remote-signing-token-expired", 502, "The provider no longer accepts the access token");
+    public static readonly ProblemType RemoteSigningHashNotAuthorised = new("remote-signing-hash-not-authorised", 502, "The provider refused a hash the authorisation does not cover");
+    public static readonly ProblemType RemoteSigningWrongCredential = new("remote-signing-wrong-credential", 502, "The provider does not know the credential or it is not ours");
+    public static readonly ProblemType RemoteSigningClientRejected = new("remote-signing-client-rejected", 502, "The provider refused the service's client id or secret");
+    public static readonly ProblemType RemoteSigningRefused = new("remote-signing-refused", 502, "The remote signing provider refused the request");
+    public static readonly ProblemType RemoteSigningUnavailable = new("remote-signing-unavailable", 503, "The remote signing provider cannot be reached");
+
     /// <summary>Scans refused at intake: one type per reason, <c>scan-rejected/{code}</c>.</summary>
     public static ProblemType ScanRejected(string code) => new($"scan-rejected/{code}", 422, "The scan cannot be certified");
 
@@ -64,9 +81,12 @@ public static class ProblemTypes
     [
         InvalidRequest, NoFiles, TooManyFiles, Unauthenticated, SignInFailed, Forbidden, OtherOffice, NotAuthorisedToCertify,
         NotFound, CopyNotFound, MethodNotAllowed, OfficeReadOnly, NoSigningKey, ExternalSignerRequired, AlreadyRevoked,
-        NotRevocable, CopyRevoked, NumberConflict, DocumentAlreadyDecided, SigningSessionExpired, NumberTakenMeanwhile, RequestTooLarge, UnsupportedMediaType,
+        NotRevocable, CopyRevoked, ShareNotFound, ShareForAnotherService, ShareExpired, ShareRevoked, NumberConflict, DocumentAlreadyDecided, SigningSessionExpired, NumberTakenMeanwhile, RequestTooLarge, UnsupportedMediaType,
         NotAPdf, SignatureRejected, RateLimited, SignInThrottled, InternalError, SigningUnavailable,
         TimestampServiceUnavailable, RevocationServiceUnavailable, SigningKeyUnavailable, TokenSigningKeyUnavailable, StorageFull, StorageReadOnly,
+        RemoteSigningNotConfigured, RemoteSignerRequired, RemoteSigningDenied, RemoteSigningTimedOut, RemoteSigningCancelled,
+        RemoteSigningAuthorisationExpired, RemoteSigningTokenExpired, RemoteSigningHashNotAuthorised, RemoteSigningWrongCredential,
+        RemoteSigningClientRejected, RemoteSigningRefused, RemoteSigningUnavailable,
     ];
 
     public static ProblemType ForStatus(int status) => status switch
@@ -107,6 +127,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         var (type, detail, extensions) = exception switch
         {
             ProblemException p => (p.Type, p.Detail, p.Extensions),
+            Signing.Remote.CscException c when context.RequestServices.GetRequiredService<Features.Certifications.RemoteCredentials>().Problem(c) is var p =>
+                (p.Type, p.Detail, null),
             Certification.Signing.Documents.ScanRejectedException s => (ProblemTypes.ScanRejected(s.Code), s.Message,
                 (IDictionary<string, object?>?)new Dictionary<string, object?> { ["fileName"] = s.FileName, ["code"] = s.Code }),
             BadHttpRequestException { StatusCode: 413 } => (ProblemTypes.RequestTooLarge, "The request body exceeds the limit.", null),

@@ -16,7 +16,7 @@ public static class CertificateChains
         var current = leaf;
         while (!IsSelfIssued(current) && chain.Count < 16)
         {
-            var issuer = candidates.FirstOrDefault(c => c.SubjectDN.Equivalent(current.IssuerDN) && IsSignedBy(current, c) && !chain.Contains(c));
+            var issuer = candidates.FirstOrDefault(c => c.SubjectDN.Equivalent(current.IssuerDN) && Validation.Facts.FastSignatures.CertificateSignedBy(current, c) && !chain.Contains(c));
             if (issuer is null) break;
             chain.Add(issuer);
             current = issuer;

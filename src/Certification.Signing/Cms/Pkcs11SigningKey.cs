@@ -163,12 +163,16 @@ public sealed class Pkcs11SigningKey : ISigningKey, IDisposable
     /// <summary>r || s as produced by CKM_ECDSA, to DER SEQUENCE { r INTEGER, s INTEGER }.</summary>
     public static byte[] EcdsaRawToDer(byte[] raw, int fieldBytes = 0)
     {
-        if (raw.Length == 0 || raw.Length % 2 != 0 || (fieldBytes > 0 && raw.Length != 2 * fieldBytes))
+        if (fieldBytes > 0 && raw.Length != 2 * fieldBytes)
             throw new Pkcs11KeyException($"CKM_ECDSA returned {raw.Length} bytes, not r || s.");
-        var half = raw.Length / 2;
-        var r = new BigInteger(1, raw, 0, half);
-        var s = new BigInteger(1, raw, half, half);
-        return new DerSequence(new DerInteger(r), new DerInteger(s)).GetEncoded(Asn1Encodable.Der);
+        try
+        {
+            return SignatureValues.EcdsaRawToDer(raw);
+        }
+        catch (ArgumentException)
+        {
+            throw new Pkcs11KeyException($"CKM_ECDSA returned {raw.Length} bytes, not r || s.");
+        }
     }
 
     public void Dispose()

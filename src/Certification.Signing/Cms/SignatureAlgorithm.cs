@@ -18,5 +18,20 @@ public sealed record SignatureAlgorithm(SignatureScheme Scheme, HashAlgorithmNam
 {
     public static readonly SignatureAlgorithm RsaSha256 = new(SignatureScheme.RsaPkcs1, HashAlgorithmName.SHA256);
 
+    /// <summary>For a key known only by its certificate (a token, a remote signer): RSA PKCS#1 v1.5 with SHA-256
+    /// (or RSASSA-PSS when <paramref name="preferPss"/>); ECDSA with SHA-256 on P-256, SHA-384 on P-384, SHA-512 above.</summary>
+    public static SignatureAlgorithm For(Org.BouncyCastle.X509.X509Certificate certificate, bool preferPss = false) =>
+        certificate.GetPublicKey() switch
+        {
+            Org.BouncyCastle.Crypto.Parameters.ECPublicKeyParameters ec => new(SignatureScheme.Ecdsa, ec.Parameters.Curve.FieldSize switch
+            {
+                <= 256 => HashAlgorithmName.SHA256,
+                <= 384 => HashAlgorithmName.SHA384,
+                _ => HashAlgorithmName.SHA512,
+            }),
+            Org.BouncyCastle.Crypto.Parameters.RsaKeyParameters => preferPss ? new(SignatureScheme.RsaPss, HashAlgorithmName.SHA256) : RsaSha256,
+            var other => throw new NotSupportedException($"Key type {other.GetType().Name} is not supported (RSA or ECDSA only)."),
+        };
+
     public override string ToString() => $"{Scheme}-{Hash.Name}";
 }

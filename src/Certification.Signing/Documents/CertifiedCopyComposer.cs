@@ -22,6 +22,21 @@ public sealed record CopyLayout(int PageCount, long Fee, SignatureAppearance Cer
     public bool ClaimsPdfA { get; init; }
 }
 
+/// <summary>What composition decides before the certification number is known: the scans inspected, their page
+/// images (the last one's statement band decoded) and where the statement goes. The number only fills a line of the
+/// statement and the footers, so a service plans outside the book's critical section and composes inside it.</summary>
+public sealed class CopyPlan
+{
+    internal CopyPlan() { }
+
+    internal IReadOnlyList<ScanFile> Scans { get; init; } = [];
+    internal IReadOnlyList<ScanPage> Pages { get; init; } = [];
+    internal PageImage?[] Images { get; init; } = [];
+    internal StatementPlacement? OnLast { get; init; }
+    internal double BlockHeight { get; init; }
+    internal long Fee { get; init; }
+}
+
 /// <summary>The composed, not yet signed, certified copy.</summary>
 public sealed record ComposedCopy(byte[] Pdf, CopyLayout Layout);
 
@@ -53,9 +68,14 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
 
     /// <summary>Composes the copy into <paramref name="output"/>, writing each scan's data straight from its
     /// buffer: a large scan set is never copied into one array.</summary>
-    public CopyLayout Compose(IReadOnlyList<ScanFile> scans, CertificationDetails details, Stream output)
+    public CopyLayout Compose(IReadOnlyList<ScanFile> scans, CertificationDetails details, Stream output) => Compose(Plan(scans, details), details, output);
+
+    /// <summary>Inspects the scans and decides the layout for <paramref name="details"/>; any certification number
+    /// gives the same plan (its statement has as many lines).</summary>
+    public CopyPlan Plan(IReadOnlyList<ScanFile> scans, CertificationDetails details)
     {
         ArgumentNullException.ThrowIfNull(details);
+        using var activity = SigningActivities.Start("plan");
         details = details.Normalized();
         var pages = _intake.Inspect(scans);
         var fee = details.Fees.FeeFor(pages.Count);
@@ -86,6 +106,20 @@ public sealed class CertifiedCopyComposer(IntakeLimits? limits = null, TimeProvi
                 }
             }
         }
+        return new CopyPlan { Scans = scans, Pages = pages, Images = images, OnLast = onLast, BlockHeight = blockHeight, Fee = fee };
+    }
+
+    /// <summary>Composes the copy planned by <see cref="Plan"/> with the final <paramref name="details"/> into
+    /// <paramref name="output"/>; plans again should the statement's size differ from the planned one.</summary>
+    public CopyLayout Compose(CopyPlan plan, CertificationDetails details, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(details);
+        using var activity = SigningActivities.Start("compose");
+        details = details.Normalized();
+        if (details.Fees.FeeFor(plan.Pages.Count) != plan.Fee || CopyOverlay.BlockHeight(details, plan.Pages.Count, plan.Fee) != plan.BlockHeight)
+            plan = Plan(plan.Scans, details);
+        var (pages, images, onLast, fee) = (plan.Pages, plan.Images, plan.OnLast, plan.Fee);
         var appended = onLast is null;
         var total = pages.Count + (appended ? 1 : 0);
         var overlays = new List<PageOverlay>(total);

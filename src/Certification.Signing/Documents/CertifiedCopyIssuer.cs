@@ -70,13 +70,20 @@ public sealed class CertifiedCopyIssuer(PadesSigner signer, IntakeLimits? limits
     /// <summary>Issues the copy into <paramref name="output"/> (an empty file open for reading and writing):
     /// composed straight into the file and signed by appending to it, so nothing the size of the copy is
     /// held in memory besides the scans themselves.</summary>
-    public async Task<IssuedFile> IssueToFileAsync(IReadOnlyList<ScanFile> scans, CertificationDetails details, ISigningKey certifier, ISigningKey office,
+    public Task<IssuedFile> IssueToFileAsync(IReadOnlyList<ScanFile> scans, CertificationDetails details, ISigningKey certifier, ISigningKey office,
+        FileStream output, PadesLevel level = PadesLevel.BaselineLT, CancellationToken ct = default) =>
+        IssueToFileAsync(_composer.Plan(scans, details), details, certifier, office, output, level, ct);
+
+    /// <summary>As <see cref="IssueToFileAsync(IReadOnlyList{ScanFile}, CertificationDetails, ISigningKey, ISigningKey, FileStream, PadesLevel, CancellationToken)"/>
+    /// for scans already planned (<see cref="CertifiedCopyComposer.Plan"/>, before the number was known).</summary>
+    public async Task<IssuedFile> IssueToFileAsync(CopyPlan plan, CertificationDetails details, ISigningKey certifier, ISigningKey office,
         FileStream output, PadesLevel level = PadesLevel.BaselineLT, CancellationToken ct = default)
     {
         if (output.Length != 0) throw new ArgumentException("The output file must be empty", nameof(output));
-        var layout = _composer.Compose(scans, details, output);
+        var layout = _composer.Compose(plan, details, output);
         using var document = IncrementalPdf.OnDisk(output);
         await SignBothAsync(document, layout, details.OfficeName, certifier, office, level, ct);
+        using var digest = SigningActivities.Start("digest");
         return new IssuedFile(document.Length, layout.PageCount, layout.Fee, Convert.ToHexStringLower(document.Sha256()));
     }
 

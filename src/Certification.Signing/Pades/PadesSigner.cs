@@ -36,9 +36,17 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocat
     /// nothing the size of the document is held in memory.</summary>
     public async Task SignAsync(IncrementalPdf document, ISigningKey key, SignatureRequest request, CancellationToken ct = default)
     {
+        using var activity = SigningActivities.Start("signature");
+        if (activity is not null) activity.DisplayName = $"signature {request.FieldName ?? ""}".TrimEnd();
         var pending = await PrepareCoreAsync(document, key.CertificateChain, key.Algorithm, request, fingerprint: false, ct);
-        var signature = await key.SignDigestAsync(pending.DataToSign, ct);
+        var signature = await SignatureValueAsync(key, pending, ct);
         await CompleteCoreAsync(document, pending, signature, key.CertificateChain, ct);
+    }
+
+    private static async Task<byte[]> SignatureValueAsync(ISigningKey key, PendingSignature pending, CancellationToken ct)
+    {
+        using var activity = SigningActivities.Start("signature value");
+        return await key.SignDigestAsync(pending.DataToSign, ct);
     }
 
     /// <summary>Signs and writes the result to <paramref name="output"/>. Up to B-T the original bytes are
@@ -48,7 +56,7 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocat
     {
         using var document = IncrementalPdf.InMemory(pdf);
         var pending = await PrepareCoreAsync(document, key.CertificateChain, key.Algorithm, request, fingerprint: false, ct);
-        var signature = await key.SignDigestAsync(pending.DataToSign, ct);
+        var signature = await SignatureValueAsync(key, pending, ct);
         if (request.Level >= PadesLevel.BaselineLT)
         {
             await CompleteCoreAsync(document, pending, signature, key.CertificateChain, ct);
@@ -74,6 +82,7 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocat
         var now = _clock.GetUtcNow();
         await CheckSignerCertificateAsync(chain, now, ct);
 
+        using var prepare = SigningActivities.Start("prepare");
         var file = pdf.Open();
         var existingPermissions = SignatureFields.CertificationPermissions(file);
         if (existingPermissions == 1)
@@ -172,6 +181,7 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocat
         if (pending.Level >= PadesLevel.BaselineT)
         {
             var tsa = timestamps ?? throw new InvalidOperationException("A timestamp authority is required");
+            using var activity = SigningActivities.Start("timestamp");
             token = await tsa.GetTimestampTokenAsync(CmsSignatureBuilder.HashData(pending.Hash, signatureValue), pending.Hash, ct);
         }
         var container = CmsSignatureBuilder.Assemble(pending.SignedAttributes, signatureValue, pending.Algorithm, chain, token);
@@ -192,6 +202,7 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocat
     /// <inheritdoc cref="AddValidationDataAsync(byte[], CancellationToken)"/>
     public async Task AddValidationDataAsync(IncrementalPdf pdf, CancellationToken ct = default)
     {
+        using var activity = SigningActivities.Start("dss");
         var file = pdf.Open();
         var existingVri = file.Get<PdfDictionary>(file.Catalog, "DSS") is { } dss ? file.Get<PdfDictionary>(dss, "VRI") : null;
         var entries = new List<DocumentSecurityStore.VriEntry>();
@@ -215,6 +226,7 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocat
     public async Task AddDocumentTimestampAsync(IncrementalPdf pdf, HashAlgorithmName hash, CancellationToken ct = default)
     {
         var tsa = timestamps ?? throw new InvalidOperationException("A document timestamp needs a timestamp authority");
+        using var activity = SigningActivities.Start("document timestamp");
         var file = pdf.Open();
         var update = new IncrementalUpdate(file);
         var catalog = new CatalogChanges(file);
@@ -270,6 +282,7 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocat
         var data = RevocationData.Empty;
         if (revocation is not null)
         {
+            using var activity = SigningActivities.Start("revocation");
             foreach (var chain in chains) data = data.Merge(await revocation.FetchAsync(chain, ct));
         }
         // Delegated OCSP responder certificates travel inside the responses; validators find them there.
@@ -281,6 +294,7 @@ public sealed class PadesSigner(ITimestampAuthority? timestamps = null, IRevocat
     /// when a source is configured and the issuer is known; unobtainable evidence does not block signing.</summary>
     private async Task CheckSignerCertificateAsync(IReadOnlyList<X509Certificate> chain, DateTimeOffset now, CancellationToken ct)
     {
+        using var activity = SigningActivities.Start("signer certificate check");
         RevocationStatus? status = null;
         if (revocation is not null && chain.Count > 1)
         {

@@ -11,7 +11,8 @@ namespace Certification.Signing.Pki;
 /// <item><c>POST /tsa</c>: RFC 3161 time-stamps (application/timestamp-query → application/timestamp-reply);</item>
 /// <item><c>POST /ocsp</c> and <c>GET /ocsp/{base64}</c>: OCSP (RFC 6960 Appendix A);</item>
 /// <item><c>GET /crl/{slug}.crl</c>: CRLs (DER, application/pkix-crl);</item>
-/// <item><c>GET /certs/{slug}.crt</c>: CA certificates (DER, application/pkix-cert, RFC 5280 § 4.2.2.1).</item>
+/// <item><c>GET /certs/{slug}.crt</c>: CA certificates (DER, application/pkix-cert, RFC 5280 § 4.2.2.1);</item>
+/// <item><c>/csc/v2/…</c> and <c>/csc/approvals/…</c>: the development remote signing provider, when given one.</item>
 /// </list>
 /// </summary>
 public sealed class DevelopmentPkiServer : IAsyncDisposable
@@ -23,9 +24,10 @@ public sealed class DevelopmentPkiServer : IAsyncDisposable
     private readonly Task _loop;
     private int _stopped;
 
-    private DevelopmentPkiServer(DevelopmentPki pki, TimeProvider? clock, TrustServiceFaults? faults)
+    private DevelopmentPkiServer(DevelopmentPki pki, TimeProvider? clock, TrustServiceFaults? faults, Remote.DevelopmentCscProvider? csc)
     {
         _responder = new DevelopmentTrustResponder(pki, faults, clock);
+        Csc = csc;
         // Loopback only, whatever host name the base URL uses; same port and path.
         Url = new Uri($"http://127.0.0.1:{pki.BaseUrl.Port}{pki.BaseUrl.AbsolutePath}");
         _listener = new HttpListener();
@@ -43,13 +45,15 @@ public sealed class DevelopmentPkiServer : IAsyncDisposable
 
     /// <summary>Starts serving at once; dispose to stop.</summary>
     /// <param name="faults">Faults to inject (switchable while serving); none by default.</param>
+    /// <param name="csc">A development remote signing provider to serve under <c>/csc/</c>.</param>
     /// <exception cref="InvalidOperationException">The port is taken or cannot be bound.</exception>
-    public static DevelopmentPkiServer Start(DevelopmentPki pki, TimeProvider? clock = null, TrustServiceFaults? faults = null)
+    public static DevelopmentPkiServer Start(DevelopmentPki pki, TimeProvider? clock = null, TrustServiceFaults? faults = null,
+        Remote.DevelopmentCscProvider? csc = null)
     {
         ArgumentNullException.ThrowIfNull(pki);
         if (pki.BaseUrl.Scheme != Uri.UriSchemeHttp)
             throw new ArgumentException("The development server speaks plain HTTP; the base URL must be http://.", nameof(pki));
-        return new DevelopmentPkiServer(pki, clock, faults);
+        return new DevelopmentPkiServer(pki, clock, faults, csc);
     }
 
     /// <summary>Where it listens: http://127.0.0.1:PORT/ (plus the base URL's path, if any).</summary>
@@ -61,6 +65,12 @@ public sealed class DevelopmentPkiServer : IAsyncDisposable
 
     /// <summary>The faults switched on; change them while serving.</summary>
     public TrustServiceFaults Faults => _responder.Faults;
+
+    /// <summary>The remote signing provider served under <c>/csc/</c>, if any.</summary>
+    public Remote.DevelopmentCscProvider? Csc { get; }
+
+    /// <summary>The CSC API base of <see cref="Csc"/>: <c>…/csc/v2/</c>.</summary>
+    public Uri CscUrl => new(Url, "csc/v2/");
 
     /// <summary>Requests served so far (including errors).</summary>
     public int RequestCount => _requestCount;
@@ -97,6 +107,17 @@ public sealed class DevelopmentPkiServer : IAsyncDisposable
         {
             var path = request.Url?.AbsolutePath ?? "/";
             path = path.StartsWith(Url.AbsolutePath, StringComparison.Ordinal) ? path[Url.AbsolutePath.Length..] : path.TrimStart('/');
+            if (Csc is not null && path.StartsWith("csc/", StringComparison.Ordinal))
+            {
+                var answer = Csc.Handle(new Remote.CscHttpRequest(request.HttpMethod, path["csc/".Length..], request.Url?.Query ?? "", request.Headers["Authorization"],
+                    request.ContentType, request.Headers["Accept"], request.HttpMethod == "POST" ? await ReadBodyAsync(request).ConfigureAwait(false) : []));
+                response.StatusCode = answer.Status;
+                response.ContentType = answer.ContentType;
+                if (answer.Location is not null) response.RedirectLocation = answer.Location;
+                response.ContentLength64 = answer.Body.Length;
+                await response.OutputStream.WriteAsync(answer.Body).ConfigureAwait(false);
+                return;
+            }
             var body = request.HttpMethod == "POST" ? await ReadBodyAsync(request).ConfigureAwait(false) : null;
             var reply = await _responder.RespondAsync(request.HttpMethod, path, body).ConfigureAwait(false)
                         ?? TrustServiceReply.Text(404, $"Not found: {request.HttpMethod} /{path}");

@@ -60,15 +60,19 @@ public sealed class DevelopmentTrustResponder
     private readonly TimeProvider _clock;
     private readonly Lazy<DevelopmentTimestampAuthority> _expiredTsa;
 
-    public DevelopmentTrustResponder(DevelopmentPki pki, TrustServiceFaults? faults = null, TimeProvider? clock = null)
+    /// <param name="revocation">The OCSP and CRL issuer (default: one on <paramref name="clock"/> with its default validity).</param>
+    public DevelopmentTrustResponder(DevelopmentPki pki, TrustServiceFaults? faults = null, TimeProvider? clock = null,
+        DevelopmentRevocationAuthority? revocation = null)
     {
         _pki = pki ?? throw new ArgumentNullException(nameof(pki));
         _clock = clock ?? pki.Clock;
         Faults = faults ?? new TrustServiceFaults();
         Timestamps = new DevelopmentTimestampAuthority(pki.TimestampAuthority, _clock);
-        Revocation = new DevelopmentRevocationAuthority(pki, _clock);
+        Revocation = revocation ?? new DevelopmentRevocationAuthority(pki, _clock);
         _expiredTsa = new Lazy<DevelopmentTimestampAuthority>(IssueExpiredTsa);
     }
+
+    public DevelopmentPki Pki => _pki;
 
     public TrustServiceFaults Faults { get; }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using Certification.Signing.Validation.Facts;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Ocsp;
 using Org.BouncyCastle.Asn1.X509;
@@ -35,12 +36,16 @@ public sealed record RevocationFetcherOptions
     /// hostile or broken server can send endless bytes); default 16 MiB.</summary>
     public long MaxResponseBytes { get; init; } = 16 * 1024 * 1024;
 
-    /// <summary>Told after every OCSP or CRL exchange (cache hits are none) which URL was asked and what was
-    /// wrong with its answer (null when the evidence was accepted): the service's dependency health.</summary>
+    /// <summary>Told after every OCSP or CRL exchange (cache hits and callers sharing a fetch are none) which URL
+    /// was asked and what was wrong with its answer (null when the evidence was accepted): the service's dependency health.</summary>
     public Action<Uri, string?>? OnExchange { get; init; }
 
     /// <summary>How long an OCSP response without nextUpdate is reused; default 5 minutes.</summary>
     public TimeSpan OcspCacheTimeWithoutNextUpdate { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The longest a fetched response is reused, however late its nextUpdate: what a signature embeds is
+    /// never older than this, and a certificate revoked meanwhile is noticed within it. Null: until nextUpdate.</summary>
+    public TimeSpan? MaximumCacheAge { get; init; }
 
     /// <summary>When a certificate names OCSP or CRL locations and none of them gives valid evidence,
     /// throw <see cref="RevocationFetchException"/> (default) instead of silently leaving it out.</summary>
@@ -50,7 +55,8 @@ public sealed record RevocationFetcherOptions
 /// <summary>
 /// Fetches revocation evidence for certificate chains over HTTP: OCSP from the AIA id-ad-ocsp location
 /// (RFC 6960, POST application/ocsp-request) and CRLs from the CRL distribution points (RFC 5280 § 4.2.1.13).
-/// Responses are cached in memory until their nextUpdate. Each response is checked before use: a CRL must be
+/// Responses are cached in memory until their nextUpdate, or <see cref="RevocationFetcherOptions.MaximumCacheAge"/> after
+/// they were fetched if that comes first; concurrent requests for the same evidence share one fetch. Each response is checked before use: a CRL must be
 /// signed by the certificate's issuer; an OCSP response by the issuer or by a responder certificate the issuer
 /// issued with EKU id-kp-OCSPSigning (RFC 6960 § 4.2.2.2), and must answer for the certificate asked about.
 /// </summary>
@@ -60,6 +66,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
     private readonly bool _ownsHttp;
     private readonly TimeProvider _clock;
     private readonly ConcurrentDictionary<string, (byte[] Der, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<byte[]>>> _fetching = new(StringComparer.Ordinal);
 
     public RevocationFetcher(HttpClient? httpClient = null, RevocationFetcherOptions? options = null, TimeProvider? clock = null)
     {
@@ -197,34 +204,15 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
         return Evaluate(data, certificate, issuer);
     }
 
-    private Task<byte[]> FetchOcspAsync(X509Certificate certificate, X509Certificate issuer, Uri url, CancellationToken ct) =>
-        Observed(url, () => FetchOcspCoreAsync(certificate, issuer, url, ct));
-
-    private Task<byte[]> FetchCrlAsync(X509Certificate issuer, Uri url, CancellationToken ct) =>
-        Observed(url, () => FetchCrlCoreAsync(issuer, url, ct));
-
-    private async Task<byte[]> Observed(Uri url, Func<Task<(byte[] Der, bool Cached)>> fetch)
-    {
-        try
-        {
-            var (der, cached) = await fetch().ConfigureAwait(false);
-            if (!cached) Options.OnExchange?.Invoke(url, null);
-            return der;
-        }
-        catch (RevocationFetchException e)
-        {
-            Options.OnExchange?.Invoke(url, e.Message);
-            throw;
-        }
-    }
-
-    private async Task<(byte[] Der, bool Cached)> FetchOcspCoreAsync(X509Certificate certificate, X509Certificate issuer, Uri url, CancellationToken ct)
+    private async Task<byte[]> FetchOcspAsync(X509Certificate certificate, X509Certificate issuer, Uri url, CancellationToken ct)
     {
         var id = new CertificateID(CertificateID.DigestSha1, issuer, certificate.SerialNumber);
         var cacheKey = $"ocsp {url} {Convert.ToHexString(id.GetIssuerKeyHash())} {certificate.SerialNumber.ToString(16)}";
-        if (TryCached(cacheKey) is { } cached)
-            return (cached, true);
+        return await CachedAsync(cacheKey, url, () => RequestOcspAsync(certificate, issuer, url, id), ct).ConfigureAwait(false);
+    }
 
+    private async Task<(byte[] Der, DateTimeOffset? NextUpdate)> RequestOcspAsync(X509Certificate certificate, X509Certificate issuer, Uri url, CertificateID id)
+    {
         var nonce = RandomNumberGenerator.GetBytes(16);
         var nonceExtension = new X509Extension(false, new DerOctetString(new DerOctetString(nonce).GetEncoded()));
         var generator = new OcspReqGenerator();
@@ -233,7 +221,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
         {
             [OcspObjectIdentifiers.PkixOcspNonce] = nonceExtension,
         }));
-        var body = await PostAsync(url, generator.Generate().GetEncoded(), "application/ocsp-request", "application/ocsp-response", ct).ConfigureAwait(false);
+        var body = await PostAsync(url, generator.Generate().GetEncoded(), "application/ocsp-request", "application/ocsp-response").ConfigureAwait(false);
 
         var (status, nextUpdate, problem) = InspectOcsp(body, certificate, issuer);
         if (problem is not null)
@@ -244,21 +232,19 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
             throw new RevocationFetchException($"OCSP {url}: the response's nonce does not match the request's (replayed response?).");
         if (status.State == RevocationState.Unknown)
             throw new RevocationFetchException($"OCSP {url}: the responder does not know the certificate (status unknown).");
-        var now = _clock.GetUtcNow();
         // RFC 6960 § 4.2.2.1: past nextUpdate the responder has newer information; a stale answer is no evidence.
-        if (nextUpdate is { } next && next < now)
+        if (nextUpdate is { } next && next < _clock.GetUtcNow())
             throw new RevocationFetchException($"OCSP {url}: stale response (nextUpdate {next:yyyy-MM-ddTHH:mm:ssZ} has passed).");
 
-        Cache(cacheKey, body, nextUpdate ?? now + Options.OcspCacheTimeWithoutNextUpdate);
-        return (body, false);
+        return (body, nextUpdate);
     }
 
-    private async Task<(byte[] Der, bool Cached)> FetchCrlCoreAsync(X509Certificate issuer, Uri url, CancellationToken ct)
+    private Task<byte[]> FetchCrlAsync(X509Certificate issuer, Uri url, CancellationToken ct) =>
+        CachedAsync($"crl {url}", url, () => DownloadCrlAsync(issuer, url), ct);
+
+    private async Task<(byte[] Der, DateTimeOffset? NextUpdate)> DownloadCrlAsync(X509Certificate issuer, Uri url)
     {
-        var cacheKey = $"crl {url}";
-        if (TryCached(cacheKey) is { } cached)
-            return (cached, true);
-        var body = await GetAsync(url, ct).ConfigureAwait(false);
+        var body = await GetAsync(url).ConfigureAwait(false);
         X509Crl crl;
         try
         {
@@ -273,10 +259,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
         var now = _clock.GetUtcNow();
         if (crl.NextUpdate is { } next && new DateTimeOffset(DateTime.SpecifyKind(next, DateTimeKind.Utc)) < now)
             throw new RevocationFetchException($"CRL {url}: expired (nextUpdate {next:yyyy-MM-ddTHH:mm:ssZ}).");
-        Cache(cacheKey, body, crl.NextUpdate is { } nextUpdate
-            ? new DateTimeOffset(DateTime.SpecifyKind(nextUpdate, DateTimeKind.Utc))
-            : now + Options.OcspCacheTimeWithoutNextUpdate);
-        return (body, false);
+        return (body, crl.NextUpdate is { } nextUpdate ? Utc(nextUpdate) : null);
     }
 
     // ------------------------------------------------------------------ evaluation (no network)
@@ -383,7 +366,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
     {
         try
         {
-            if (basic.Verify(issuer.GetPublicKey()))
+            if (FastSignatures.OcspSignedBy(basic, issuer))
                 return true;
         }
         catch (Exception)
@@ -395,9 +378,9 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
             try
             {
                 if (responder.IssuerDN.Equivalent(issuer.SubjectDN)
-                    && responder.IsSignatureValid(issuer.GetPublicKey())
+                    && FastSignatures.CertificateSignedBy(responder, issuer)
                     && (responder.GetExtendedKeyUsage()?.Any(u => u.Equals(KeyPurposeID.id_kp_OCSPSigning)) ?? false)
-                    && basic.Verify(responder.GetPublicKey()))
+                    && FastSignatures.OcspSignedBy(basic, responder))
                     return true;
             }
             catch (Exception)
@@ -412,7 +395,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
     {
         try
         {
-            return crl.IssuerDN.Equivalent(issuer.SubjectDN) && crl.IsSignatureValid(issuer.GetPublicKey());
+            return crl.IssuerDN.Equivalent(issuer.SubjectDN) && FastSignatures.CrlSignedBy(crl, issuer);
         }
         catch (Exception)
         {
@@ -469,7 +452,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
             return false;
         try
         {
-            return certificate.IsSignatureValid(certificate.GetPublicKey());
+            return FastSignatures.CertificateSignedBy(certificate, certificate);
         }
         catch (Exception)
         {
@@ -482,25 +465,26 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
 
     // ------------------------------------------------------------------ HTTP and cache
 
-    private async Task<byte[]> PostAsync(Uri url, byte[] body, string contentType, string accept, CancellationToken ct)
+    private async Task<byte[]> PostAsync(Uri url, byte[] body, string contentType, string accept)
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
         request.Headers.Accept.ParseAdd(accept);
-        return await SendAsync(request, ct).ConfigureAwait(false);
+        return await SendAsync(request).ConfigureAwait(false);
     }
 
-    private async Task<byte[]> GetAsync(Uri url, CancellationToken ct)
+    private async Task<byte[]> GetAsync(Uri url)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        return await SendAsync(request, ct).ConfigureAwait(false);
+        return await SendAsync(request).ConfigureAwait(false);
     }
 
-    private async Task<byte[]> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    /// <summary>One exchange, bounded by <see cref="RevocationFetcherOptions.Timeout"/> only: it may serve several
+    /// waiting callers, so none of them cancels it for the others.</summary>
+    private async Task<byte[]> SendAsync(HttpRequestMessage request)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(Options.Timeout);
+        using var timeout = new CancellationTokenSource(Options.Timeout);
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
@@ -519,7 +503,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
             }
             return buffer.ToArray();
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
             throw new RevocationFetchException($"{request.RequestUri} did not answer within {Options.Timeout.TotalSeconds:0.#} s.");
         }
@@ -532,10 +516,44 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
     private RevocationFetchException TooLarge(HttpRequestMessage request, long bytes) =>
         new($"{request.RequestUri} sent {bytes} bytes or more, over the limit of {Options.MaxResponseBytes}.");
 
-    private byte[]? TryCached(string key) =>
-        _cache.TryGetValue(key, out var entry) && entry.Expires > _clock.GetUtcNow() ? entry.Der : null;
+    /// <summary>The cached evidence under <paramref name="key"/> while fresh; otherwise one fetch shared by every
+    /// caller asking meanwhile, cached until its nextUpdate or the maximum age, whichever comes first. A caller's
+    /// cancellation stops its wait, not the shared fetch; a failed fetch is not cached.</summary>
+    private async Task<byte[]> CachedAsync(string key, Uri url, Func<Task<(byte[] Der, DateTimeOffset? NextUpdate)>> fetch, CancellationToken ct)
+    {
+        if (_cache.TryGetValue(key, out var entry) && entry.Expires > _clock.GetUtcNow()) return entry.Der;
+        var flight = _fetching.GetOrAdd(key, _ => new Lazy<Task<byte[]>>(() => FetchAndCacheAsync(key, url, fetch)));
+        return await flight.Value.WaitAsync(ct).ConfigureAwait(false);
+    }
 
-    private void Cache(string key, byte[] der, DateTimeOffset expires) => _cache[key] = (der, expires);
+    private async Task<byte[]> FetchAndCacheAsync(string key, Uri url, Func<Task<(byte[] Der, DateTimeOffset? NextUpdate)>> fetch)
+    {
+        using var activity = SigningActivities.Start("revocation fetch");
+        try
+        {
+            (byte[] Der, DateTimeOffset? NextUpdate) fetched;
+            try
+            {
+                fetched = await fetch().ConfigureAwait(false);
+            }
+            catch (RevocationFetchException e)
+            {
+                Options.OnExchange?.Invoke(url, e.Message);
+                throw;
+            }
+            Options.OnExchange?.Invoke(url, null);
+            var (der, nextUpdate) = fetched;
+            var fetchedAt = _clock.GetUtcNow();
+            var expires = nextUpdate ?? fetchedAt + Options.OcspCacheTimeWithoutNextUpdate;
+            if (Options.MaximumCacheAge is { } maximum && fetchedAt + maximum < expires) expires = fetchedAt + maximum;
+            _cache[key] = (der, expires);
+            return der;
+        }
+        finally
+        {
+            _fetching.TryRemove(key, out _);
+        }
+    }
 
     private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
 

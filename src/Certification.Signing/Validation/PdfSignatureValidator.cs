@@ -24,6 +24,7 @@ public static class PdfSignatureValidator
 
     public static async Task<ValidationReport> ValidateAsync(ReadOnlyMemory<byte> pdf, ValidationOptions options, CancellationToken ct = default)
     {
+        using var activity = SigningActivities.Start("validate");
         var now = options.ValidationTime ?? DateTimeOffset.UtcNow;
         PdfFile file;
         try

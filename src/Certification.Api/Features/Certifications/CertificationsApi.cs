@@ -41,6 +41,16 @@ public static class CertificationsApi
         sessions.MapPost("/{handle:guid}/completion", Complete).RequireAuthorization(Policies.Certifier)
             .WithSummary("Step 2: the signature value and certificate chain (base64 DER) from the external signer");
 
+        var remote = app.MapGroup("/api/v1/remote-signings").WithTags("Remote signing");
+        remote.MapPost("/", StartRemote).RequireAuthorization(Policies.Certifier)
+            .Accepts<IFormFile>("multipart/form-data")
+            .WithSummary("Certify through the officer's remote signing account (CSC API): same form as a certification; answers once the request waits for approval on the phone");
+        remote.MapGet("/{handle:guid}", (Guid handle, ClaimsPrincipal user, RemoteSigningFlow flow) => TypedResults.Ok(flow.Status(user, handle)))
+            .RequireAuthorization(Policies.Certifier)
+            .WithSummary("Waiting for approval, signed (with the certified copy), or the problem it ended with (no number taken)");
+        remote.MapDelete("/{handle:guid}", async (Guid handle, ClaimsPrincipal user, RemoteSigningFlow flow) => TypedResults.Ok(await flow.CancelAsync(user, handle)))
+            .RequireAuthorization(Policies.Certifier).WithSummary("Cancels a request still waiting for approval");
+
         var requests = app.MapGroup("/api/v1/requests").WithTags("Requests");
         requests.MapPost("/", NewRequest).RequireAuthorization(Policies.IntakeOrCertifier).WithSummary("Intake: a request that will hold one or more documents");
         requests.MapGet("/{id:guid}", GetRequest).RequireAuthorization(Policies.Officer);
@@ -61,6 +71,14 @@ public static class CertificationsApi
         return TypedResults.Accepted($"/api/v1/signing-sessions/{result.Handle}", result);
     }
 
+    private static async Task<Accepted<RemoteSigningResponse>> StartRemote(HttpRequest http, ClaimsPrincipal user, [AsParameters] CertificationServices s,
+        RemoteSigningFlow flow, CancellationToken ct)
+    {
+        var command = await ReadCommandAsync(http, s, ct);
+        var result = await flow.StartAsync(user, command, s.Intake, s.TwoStep, ct);
+        return TypedResults.Accepted($"/api/v1/remote-signings/{result.Handle}", result);
+    }
+
     private static async Task<Created<CertificationResponse>> Complete(Guid handle, CompleteSigningRequest body, ClaimsPrincipal user, [AsParameters] CertificationServices s, CancellationToken ct)
     {
         var result = await s.TwoStep.CompleteAsync(user, handle, body, ct);
@@ -69,10 +87,11 @@ public static class CertificationsApi
 
     private static async Task<CertifyCommand> ReadCommandAsync(HttpRequest http, CertificationServices s, CancellationToken ct)
     {
-        var form = await Uploads.ReadFormAsync(http, ct);
-        var files = await Uploads.FilesAsync(form, "files", s.Options.Value.Limits.MaxFiles, ct);
-        Guid? requestId = Guid.TryParse(Uploads.Field(form, "requestId"), out var r) ? r : null;
-        return new CertifyCommand(files, Uploads.Field(form, "documentTitle"), Uploads.Field(form, "requesterName"), Uploads.Field(form, "requesterIdNumber"), requestId);
+        using var activity = Health.Telemetry.Activities.StartActivity("read upload");
+        var limits = s.Options.Value.Limits;
+        var form = await Uploads.ReadAsync(http, "files", limits.MaxFiles, limits.MaxRequestBytes, ct);
+        Guid? requestId = Guid.TryParse(form.Field("requestId"), out var r) ? r : null;
+        return new CertifyCommand(form.Files, form.Field("documentTitle"), form.Field("requesterName"), form.Field("requesterIdNumber"), requestId);
     }
 
     private static async Task<Results<Ok<CertificationDetailsResponse>, ProblemHttpResult>> Get(Guid id, ClaimsPrincipal user, [AsParameters] CertificationServices s, CancellationToken ct)

@@ -29,33 +29,40 @@ public sealed class CopyIssuance(
 
     public CertifiedCopyIssuer Issuer => issuer;
 
-    /// <summary>Opens the certifier's and the office's keys (both held by the service).</summary>
-    public (ISigningKey Certifier, ISigningKey Office) OpenKeys(AcceptedUpload upload) => (keys.Open(upload.Personal), keys.Open(upload.Seal));
-
+    /// <summary>Opens a key the service holds (PKCS#12 or PKCS#11); a seal at a remote provider is opened by
+    /// <see cref="RemoteCredentials.SealAsync"/>.</summary>
     public ISigningKey OpenKey(SigningIdentity identity) => keys.Open(identity);
 
     /// <summary>Composes and signs the copy with <paramref name="details"/> into <paramref name="scratch"/>: a large
     /// scan set costs about its own size in memory, not a copy of the PDF per signed revision (docs/performance.md).</summary>
-    public async Task<IssuedScratch> IssueAsync(AcceptedUpload upload, CertificationDetails details, ISigningKey certifierKey, ISigningKey officeKey,
+    public async Task<IssuedScratch> IssueAsync(CopyPlan plan, CertificationDetails details, ISigningKey certifierKey, ISigningKey officeKey,
         FileStream scratch, PadesLevel level, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var issued = await issuer.IssueToFileAsync(upload.Command.Files, details, certifierKey, officeKey, scratch, level, ct);
+        IssuedFile issued;
+        using (Health.Telemetry.Activities.StartActivity("compose and sign"))
+            issued = await issuer.IssueToFileAsync(plan, details, certifierKey, officeKey, scratch, level, ct);
         var composed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         Health.Telemetry.SigningLatency.Record(composed.TotalMilliseconds, new KeyValuePair<string, object?>("level", level.Name()));
         DateTimeOffset? protectedUntil;
+        using (Health.Telemetry.Activities.StartActivity("protection horizon"))
         using (var signed = IncrementalPdf.OnDisk(scratch)) protectedUntil = ProtectedUntil(signed.Open().Data);
         return new IssuedScratch(issued, protectedUntil, composed);
     }
 
-    public CertificationDetails Details(Certifier certifier, string title, CertificationBook book, long number, string accessCode)
+    /// <summary>Plans the copy before the book is held (<see cref="CertifiedCopyComposer.Plan"/>): the statement has as
+    /// many lines whatever the book's label and number, which <see cref="IssueAsync"/> fills in.</summary>
+    public CopyPlan Plan(AcceptedUpload upload, string accessCode) =>
+        issuer.Composer.Plan(upload.Command.Files, Details(upload.Certifier, upload.Command.DocumentTitle, bookLabel: "", number: 0, accessCode));
+
+    public CertificationDetails Details(Certifier certifier, string title, string bookLabel, long number, string accessCode)
     {
         var fees = options.Value.Fees;
         var office = certifier.Office;
         return new CertificationDetails
         {
             CertificationNumber = number.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Book = book.Label,
+            Book = bookLabel,
             Date = certifier.Date,
             OfficeName = office.Name,
             OfficeCode = office.Code,

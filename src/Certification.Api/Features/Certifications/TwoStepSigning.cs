@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Certification.Api.Domain;
 using Certification.Api.Features.Audit;
 using Certification.Api.Features.Auth;
+using Certification.Api.Features.Events;
 using Certification.Api.Infrastructure;
 using Certification.Api.Options;
 using Certification.Api.Problems;
@@ -19,11 +20,14 @@ namespace Certification.Api.Features.Certifications;
 public sealed class TwoStepSigning(
     CertificationDbContext db,
     AuditTrail audit,
+    Outbox outbox,
     CertificationIntake intake,
     CopyIssuance issuance,
     BookLedger ledger,
+    Scans.ScanRecords scans,
     IBlobStore blobs,
     KeyProtector protector,
+    RemoteCredentials remote,
     IOptions<CertificationOptions> options,
     TimeProvider clock)
 {
@@ -45,7 +49,7 @@ public sealed class TwoStepSigning(
         CertificationBook book;
         using (await ledger.HoldAsync(office.Id, date.Year, ct)) book = await ledger.OpenBookAsync(office.Id, date, ct);
         var number = book.LastNumber + 1;
-        var details = issuance.Details(upload.Certifier, command.DocumentTitle, book, number, accessCode);
+        var details = issuance.Details(upload.Certifier, command.DocumentTitle, book.Label, number, accessCode);
         var prepared = await issuance.Issuer.PrepareAsync(command.Files, details, chain, algorithm, level, ct);
         var preparedSha = await blobs.PutAsync(prepared.ComposedPdf, ct);
 
@@ -66,6 +70,7 @@ public sealed class TwoStepSigning(
         };
         db.CertifiedCopies.Add(copy);
         db.ExternalSigningSessions.Add(session);
+        await scans.AttachAsync(upload, document, copy, ct);
         await audit.AppendAsync("certification.prepared", $"certification:{copy.Id}",
             new { office = office.Code, book = book.Label, tentativeNumber = number, session = session.Id, expiresAt = session.ExpiresAt }, ct: ct);
         await db.SaveChangesAsync(ct);
@@ -111,7 +116,8 @@ public sealed class TwoStepSigning(
         IssuedCopy issued;
         try
         {
-            issued = await issuance.Issuer.CompleteAsync(prepared, signature, chain, issuance.OpenKey(seal), ct);
+            var sealKey = await remote.SealAsync(copy.Office!, seal, ct) ?? issuance.OpenKey(seal);
+            issued = await issuance.Issuer.CompleteAsync(prepared, signature, chain, sealKey, ct);
         }
         catch (InvalidOperationException e)
         {
@@ -137,7 +143,7 @@ public sealed class TwoStepSigning(
         await db.ExternalSigningSessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(ct);
         await audit.AppendAsync("certification.issued", $"certification:{copy.Id}",
             new { office = copy.Office!.Code, book = copy.Book!.Label, number = copy.Number, sha256 = sha, pages = copy.PageCount, fee = copy.Fee, twoStep = true }, ct: ct);
-        await db.SaveChangesAsync(ct);
+        await outbox.SaveWithCopyEventAsync(EventTypes.CopyCertified, copy.Id, ct);
         await tx.CommitAsync(ct);
         blobs.Delete(session.PreparedSha256);
         var accessCode = System.Text.Encoding.ASCII.GetString(protector.Unprotect(session.ProtectedAccessCode, "access-code"));
@@ -159,6 +165,16 @@ public sealed class TwoStepSigning(
         return expired.Count;
     }
 
+    /// <summary>Ends a session whose signature will not come (the remote signer denied, timed out or refused): the
+    /// waiting copy goes and no number was taken. <paramref name="reason"/> is recorded in the audit trail.</summary>
+    public async Task AbandonAsync(Guid handle, string reason, CancellationToken ct)
+    {
+        var session = await db.ExternalSigningSessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == handle, ct);
+        if (session is null) return;
+        var copy = await db.CertifiedCopies.AsNoTracking().SingleAsync(c => c.Id == session.CertifiedCopyId, ct);
+        await EndSessionAsync(session, copy, "certification.remote-signing-ended", reason, ct);
+    }
+
     /// <summary>The book gave the session's tentative number to another copy: the session ends (the officer
     /// prepares again, with the next number) and the problem to answer with.</summary>
     private async Task<ProblemException> NumberTakenAsync(ExternalSigningSession session, CertifiedCopy copy, CancellationToken ct)
@@ -174,6 +190,9 @@ public sealed class TwoStepSigning(
         var ended = await db.ExternalSigningSessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(ct);
         if (ended == 1)
         {
+            // The copy never existed for the book, so neither do its page fingerprints (no duplicate warnings for it).
+            await db.CopyPageFingerprints.Where(f => f.CertifiedCopyId == copy.Id &&
+                db.CertifiedCopies.Any(c => c.Id == copy.Id && c.Status == CertificationStatus.AwaitingSignature)).ExecuteDeleteAsync(ct);
             await db.CertifiedCopies.Where(c => c.Id == copy.Id && c.Status == CertificationStatus.AwaitingSignature).ExecuteDeleteAsync(ct);
             await db.Documents.Where(d => d.Id == copy.DocumentId).ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DocumentStatus.Received), ct);
             await audit.AppendAsync(action, $"certification:{copy.Id}", new { tentativeNumber = copy.Number, reason }, actor: "system", ct: ct);

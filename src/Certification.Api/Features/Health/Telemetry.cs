@@ -29,12 +29,13 @@ public static class Telemetry
     /// (<c>Certification:Operations:OtlpEndpoint</c> or the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>).</summary>
     public static void AddCertificationTelemetry(this IServiceCollection services, IConfiguration configuration, CertificationOptions options)
     {
+        if (options.Operations.StageTimings) services.AddHostedService<StageTimings>();
         var endpoint = options.Operations.OtlpEndpoint ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
         if (string.IsNullOrWhiteSpace(endpoint)) return;
         var uri = new Uri(endpoint);
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("certification-api"))
             .WithMetrics(m => m.AddMeter(Name).AddAspNetCoreInstrumentation().AddOtlpExporter(o => o.Endpoint = uri))
-            .WithTracing(t => t.AddSource(Name).AddAspNetCoreInstrumentation().AddOtlpExporter(o => o.Endpoint = uri));
+            .WithTracing(t => t.AddSource(Name, Signing.SigningActivities.Name).AddAspNetCoreInstrumentation().AddOtlpExporter(o => o.Endpoint = uri));
     }
 }

@@ -25,6 +25,14 @@ public static class TrustApi
         var pki = app.MapGroup("").WithTags("Development PKI").AllowAnonymous().ExcludeFromDescription();
         foreach (var route in new[] { "/tsa", "/tsa2", "/ocsp" }) pki.MapPost(route, ServeAsync);
         foreach (var route in new[] { "/ocsp/{*encoded}", "/crl/{file}", "/certs/{file}" }) pki.MapGet(route, ServeAsync);
+        // The development remote signing provider (CSC API v2) and the officer's approval page ("the phone").
+        pki.MapMethods("/csc/{**path}", ["GET", "POST"], async (string? path, HttpRequest request, Features.Certifications.DevelopmentRemoteSigning csc, CancellationToken ct) =>
+        {
+            var answer = csc.Provider.Handle(new Signing.Remote.CscHttpRequest(request.Method, path ?? "", request.QueryString.Value ?? "",
+                request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null, request.ContentType, request.Headers.Accept.ToString(), await ReadAsync(request, ct)));
+            if (answer.Location is not null) request.HttpContext.Response.Headers.Location = answer.Location;
+            return Results.Text(System.Text.Encoding.UTF8.GetString(answer.Body), answer.ContentType, statusCode: answer.Status);
+        });
         return app;
     }
 

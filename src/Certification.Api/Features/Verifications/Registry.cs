@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Certification.Api.Domain;
 using Certification.Api.Features.Certifications;
 using Certification.Api.Infrastructure;
@@ -26,13 +25,12 @@ public sealed class Registry(CertificationDbContext db)
 {
     public static readonly RegistryMatch NotFound = new(false, null, null, null, null, null, null, null, false, null);
 
-    public async Task<RegistryMatch> MatchAsync(ReadOnlyMemory<byte> pdf, CancellationToken ct)
+    /// <param name="sha256">The SHA-256 of <paramref name="pdf"/> (lower-case hex), computed once by the caller.</param>
+    public async Task<RegistryMatch> MatchAsync(ReadOnlyMemory<byte> pdf, string sha256, CancellationToken ct)
     {
-        var sha = Convert.ToHexStringLower(SHA256.HashData(pdf.Span));
-        // The current version, or one a later archive extension appended to (the citizen's earlier download).
-        var byHash = await Issued().Where(c => c.Sha256 == sha).FirstOrDefaultAsync(ct)
-                     ?? await Issued().Where(c => db.ArchiveExtensions.Where(e => e.PreviousSha256 == sha).Select(e => e.CertifiedCopyId).Contains(c.Id))
-                         .FirstOrDefaultAsync(ct);
+        // One query over two indexes: the current version, or one a later archive extension appended to (the citizen's earlier download).
+        var extendedFrom = db.ArchiveExtensions.Where(e => e.PreviousSha256 == sha256).Select(e => e.CertifiedCopyId);
+        var byHash = await Issued().Where(c => c.Sha256 == sha256 || extendedFrom.Contains(c.Id)).FirstOrDefaultAsync(ct);
         if (byHash is not null) return await ToMatchAsync(byHash, "sha256", true, ct);
 
         var printed = Printed(pdf);

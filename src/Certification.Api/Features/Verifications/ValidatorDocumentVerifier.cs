@@ -15,7 +15,7 @@ public sealed class ValidatorDocumentVerifier(TrustServices trust, TimeProvider 
     public async Task<JsonObject> VerifyAsync(ReadOnlyMemory<byte> pdf, CancellationToken ct = default)
     {
         var report = await ValidateAsync(pdf, ct);
-        return JsonNode.Parse(report.ToJson())!.AsObject();
+        return report.ToJsonObject();
     }
 
     public Task<Signing.Validation.Report.ValidationReport> ValidateAsync(ReadOnlyMemory<byte> pdf, CancellationToken ct = default) =>

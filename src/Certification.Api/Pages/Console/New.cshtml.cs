@@ -11,13 +11,18 @@ public sealed record ReasonOption(string Code, string Text);
 /// A new certification: scans are dropped, uploaded with progress and checked by the service's intake
 /// (<c>/console/scans/preview</c>), every page is previewed, then the page posts the same form to
 /// <c>POST /api/v1/certifications</c> (one step) or <c>POST /api/v1/signing-sessions</c> (the officer's key is on a
-/// device: the page shows "approve on your device" and follows the reserved number) or refuses with an Art. 22 ground.
+/// device: the page shows "approve on your device" and follows the reserved number) or <c>POST /api/v1/remote-signings</c>
+/// (a remote signing account: "approve on your phone" with the provider's request, a countdown and cancel) or refuses with an Art. 22 ground.
 /// </summary>
-public sealed class NewModel(CertificationDbContext db) : ConsolePage
+public sealed class NewModel(CertificationDbContext db, Features.Certifications.RemoteCredentials remote) : ConsolePage
 {
     public override string Title => T("new.title");
     public Officer? Officer { get; private set; }
     public bool TwoStep { get; private set; }
+
+    /// <summary>The officer signs with a remote signing account: the request goes to the provider and the officer
+    /// approves on the phone (<c>POST /api/v1/remote-signings</c>).</summary>
+    public bool Remote { get; private set; }
     public List<ReasonOption> Reasons { get; private set; } = [];
 
     private static readonly Dictionary<RefusalReason, (string Vi, string En)> ReasonTexts = new()
@@ -35,7 +40,8 @@ public sealed class NewModel(CertificationDbContext db) : ConsolePage
     public async Task OnGetAsync(CancellationToken ct)
     {
         Officer = await db.Officers.AsNoTracking().Include(o => o.Office).SingleOrDefaultAsync(o => o.Id == OfficerId, ct);
-        TwoStep = await db.SigningIdentities.AsNoTracking()
+        Remote = Officer is not null && remote.OfficerCredential(Officer) is not null;
+        TwoStep = !Remote && await db.SigningIdentities.AsNoTracking()
             .Where(s => s.OfficerId == OfficerId && s.Active).OrderByDescending(s => s.Id).Select(s => s.Kind).FirstOrDefaultAsync(ct) == SigningKeyKind.External;
         Reasons = ReasonTexts.Select(r => new ReasonOption(RefusalsApi.Code(r.Key),
             ((int)r.Key <= 6 ? (English ? $"Art. 22({(int)r.Key}): " : $"Điều 22 khoản {(int)r.Key}: ") : "") + (English ? r.Value.En : r.Value.Vi))).ToList();

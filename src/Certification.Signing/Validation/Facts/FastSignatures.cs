@@ -42,6 +42,15 @@ public static class FastSignatures
         }
     }
 
+    /// <summary>True when <paramref name="signer"/>'s key verifies the OCSP response's signature (BouncyCastle's
+    /// exceptions for unreadable keys pass through).</summary>
+    public static bool OcspSignedBy(Org.BouncyCastle.Ocsp.BasicOcspResp response, BcCertificate signer) =>
+        Verify(response.GetTbsResponseData(), response.GetSignature(), response.SignatureAlgorithm.Algorithm.Id, signer) ?? response.Verify(signer.GetPublicKey());
+
+    /// <summary>True when <paramref name="issuer"/>'s key verifies the CRL's signature.</summary>
+    public static bool CrlSignedBy(Org.BouncyCastle.X509.X509Crl crl, BcCertificate issuer) =>
+        Verify(crl.GetTbsCertList(), crl.GetSignature(), crl.SigAlgOid, issuer) ?? crl.IsSignatureValid(issuer.GetPublicKey());
+
     /// <summary>True when <paramref name="issuer"/>'s key verifies <paramref name="certificate"/>'s signature.</summary>
     public static bool CertificateSignedBy(BcCertificate certificate, BcCertificate issuer) =>
         Verify(certificate.GetTbsCertificate(), certificate.GetSignature(), certificate.SigAlgOid, issuer)

@@ -119,13 +119,13 @@ public sealed class RevocationEvaluator(ValidationOptions options, CertificatePa
     {
         try
         {
-            if (FastSignatures.Verify(basic.GetTbsResponseData(), basic.GetSignature(), basic.SignatureAlgorithm.Algorithm.Id, issuer) ?? basic.Verify(issuer.GetPublicKey())) return true;
+            if (FastSignatures.OcspSignedBy(basic, issuer)) return true;
             foreach (var responder in basic.GetCerts())
             {
                 // A delegated responder: issued by the CA, with id-kp-OCSPSigning (RFC 6960 § 4.2.2.2).
                 if (!paths.SignedBy(responder, issuer)) continue;
                 if (responder.GetExtendedKeyUsage()?.Contains(OcspSigning) != true) continue;
-                if (FastSignatures.Verify(basic.GetTbsResponseData(), basic.GetSignature(), basic.SignatureAlgorithm.Algorithm.Id, responder) ?? basic.Verify(responder.GetPublicKey())) return true;
+                if (FastSignatures.OcspSignedBy(basic, responder)) return true;
             }
         }
         catch (Exception e) when (e is OcspException or ArgumentException or InvalidOperationException or Org.BouncyCastle.Security.SecurityUtilityException) { }

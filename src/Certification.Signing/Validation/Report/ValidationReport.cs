@@ -64,6 +64,9 @@ public sealed record ValidationReport
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
+    /// <summary><see cref="ToJson"/> as a JSON object, without writing and parsing the text.</summary>
+    public System.Text.Json.Nodes.JsonObject ToJsonObject() => JsonSerializer.SerializeToNode(this, JsonOptions)!.AsObject();
+
     /// <summary>The plain-language summary of every signature, Vietnamese first, then English.</summary>
     public string ToPlainText()
     {
