@@ -107,31 +107,4 @@ public sealed class RevocationCacheTests
         Assert.Equal(RevocationState.Good, (await patient).State);
         Assert.Equal(2, requests.Count);
     }
-
-    /// <summary>Counts the exchanges that reach the responder; <see cref="Hold"/> keeps them waiting until <see cref="Release"/>.</summary>
-    private sealed class CountingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
-    {
-        private int _count;
-        private TaskCompletionSource _gate = Released();
-
-        public int Count => Volatile.Read(ref _count);
-
-        public void Hold() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Release() => _gate.TrySetResult();
-
-        private static TaskCompletionSource Released()
-        {
-            var gate = new TaskCompletionSource();
-            gate.SetResult();
-            return gate;
-        }
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
-        {
-            Interlocked.Increment(ref _count);
-            await _gate.Task;
-            return await base.SendAsync(request, ct);
-        }
-    }
 }
