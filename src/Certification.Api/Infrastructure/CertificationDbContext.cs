@@ -23,6 +23,7 @@ public sealed class CertificationDbContext(DbContextOptions<CertificationDbConte
     public DbSet<ExternalSigningSession> ExternalSigningSessions => Set<ExternalSigningSession>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<ArchiveExtension> ArchiveExtensions => Set<ArchiveExtension>();
+    public DbSet<KeyCheck> KeyChecks => Set<KeyCheck>();
     public DbSet<CopyShare> CopyShares => Set<CopyShare>();
     public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();

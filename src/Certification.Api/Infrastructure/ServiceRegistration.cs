@@ -45,8 +45,13 @@ public static class ServiceRegistration
         services.AddSingleton<DataDirectory>();
         services.AddSingleton<PublicBaseUrl>();
         services.AddSingleton<Readiness>();
+        services.AddSingleton<NodeKeys>();
+        services.AddScoped<Features.Admin.ConsistencyCheck>();
+        services.AddSingleton(sp => new TrustServiceHealth(sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<CertificationOptions>>().Value.TrustServices.BreakDuration));
         services.AddSingleton(sp => TrustServices.Create(sp.GetRequiredService<IOptions<CertificationOptions>>(), sp.GetRequiredService<DataDirectory>(),
-            sp.GetRequiredService<PublicBaseUrl>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TrustServices>>()));
+            sp.GetRequiredService<PublicBaseUrl>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<TrustServiceHealth>(),
+            sp.GetRequiredService<ILogger<TrustServices>>()));
         // The one timestamp authority the issuer and the archive job use (a test host may stand in a renewed one).
         services.AddSingleton(sp => sp.GetRequiredService<TrustServices>().Timestamps);
         services.AddSingleton(sp =>
@@ -216,6 +221,7 @@ public static class ServiceRegistration
         app.UseStatusCodePages();
         app.UseMiddleware<SecurityHeaders>();
         app.UseMiddleware<RequestLog>();
+        app.UseMiddleware<TokenKeyGuard>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -225,8 +231,8 @@ public static class ServiceRegistration
     public static WebApplication MapCertificationEndpoints(this WebApplication app)
     {
         var demo = app.Services.GetRequiredService<IOptions<CertificationOptions>>().Value.Demo;
-        app.MapGet("/health", (Readiness readiness) => readiness.IsReady
-                ? Results.Ok(new { status = "ready" })
+        app.MapGet("/health", (Readiness readiness, TrustServiceHealth trust, NodeKeys keys) => readiness.IsReady
+                ? Results.Ok(DependencyReport(trust, keys))
                 : Results.Problem(statusCode: 503, title: "Starting", type: ProblemTypes.SigningUnavailable.Uri))
             .AllowAnonymous().WithTags("Operations");
         app.MapHealthApi();
@@ -247,6 +253,20 @@ public static class ServiceRegistration
         app.MapAdminApi();
         app.MapTrustApi(demo);
         return app;
+    }
+
+    /// <summary>The <c>/health</c> body once started (always 200: verifications need none of these): <c>ready</c>, or
+    /// <c>degraded</c> while a dependency is degraded or unhealthy, each named with its state.</summary>
+    private static object DependencyReport(TrustServiceHealth trust, NodeKeys keys)
+    {
+        var dependencies = new Dictionary<string, object>(trust.Report())
+        {
+            ["signingKeys"] = new { status = keys.SigningKeyProblem is null ? "ok" : "unhealthy", problem = keys.SigningKeyProblem },
+            ["tokenKey"] = new { status = keys.TokenKeyProblem is null ? "ok" : "unhealthy", problem = keys.TokenKeyProblem },
+        };
+        var worst = new[] { trust.StateOf(TrustServiceNames.Timestamp), trust.StateOf(TrustServiceNames.Revocation) }.Max();
+        var degraded = worst != DependencyState.Ok || keys.SigningKeyProblem is not null || keys.TokenKeyProblem is not null;
+        return new { status = degraded ? "degraded" : "ready", dependencies };
     }
 }
 

@@ -249,3 +249,13 @@ internal sealed class CopyPageFingerprintConfiguration : IEntityTypeConfiguratio
         b.HasIndex(e => e.ProvinceId);
     }
 }
+
+internal sealed class KeyCheckConfiguration : IEntityTypeConfiguration<KeyCheck>
+{
+    public void Configure(EntityTypeBuilder<KeyCheck> b)
+    {
+        b.HasKey(k => k.Setting);
+        b.Property(k => k.Setting).HasMaxLength(100);
+        b.Property(k => k.Value).HasMaxLength(64);
+    }
+}

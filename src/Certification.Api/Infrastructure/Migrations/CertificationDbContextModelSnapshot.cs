@@ -459,6 +459,25 @@ namespace Certification.Api.Infrastructure.Migrations
                     b.ToTable("ExternalSigningSessions");
                 });
 
+            modelBuilder.Entity("Certification.Api.Domain.KeyCheck", b =>
+                {
+                    b.Property<string>("Setting")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Setting");
+
+                    b.ToTable("KeyChecks");
+                });
+
             modelBuilder.Entity("Certification.Api.Domain.Office", b =>
                 {
                     b.Property<int>("Id")

@@ -472,6 +472,25 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
                     b.ToTable("ExternalSigningSessions");
                 });
 
+            modelBuilder.Entity("Certification.Api.Domain.KeyCheck", b =>
+                {
+                    b.Property<string>("Setting")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Setting");
+
+                    b.ToTable("KeyChecks");
+                });
+
             modelBuilder.Entity("Certification.Api.Domain.Office", b =>
                 {
                     b.Property<int>("Id")
