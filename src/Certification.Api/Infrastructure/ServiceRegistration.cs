@@ -113,9 +113,11 @@ public static class ServiceRegistration
         services.AddScoped<ShareService>();
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient(WebhookDispatcher.HttpClientName);
-        services.AddHostedService<WebhookDispatcher>();
         services.AddSingleton<TokenService>();
+        // Hosted services start in this order; StartupTasks (migrations) first, so the background jobs never
+        // query a schema that is not there yet.
         services.AddHostedService<StartupTasks>();
+        services.AddHostedService<WebhookDispatcher>();
         services.AddHostedService<ExternalSigningSweeper>();
         services.AddHostedService<ArchiveJob>();
         services.AddHostedService<Banner>();
