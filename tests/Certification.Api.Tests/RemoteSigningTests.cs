@@ -71,7 +71,7 @@ public sealed class RemoteSigningTests(RemoteSigningHost fixture) : IClassFixtur
 {
     private ServiceHost Host => fixture.Host;
 
-    private static MultipartFormDataContent Form() => new()
+    internal static MultipartFormDataContent Form() => new()
     {
         { new ByteArrayContent(Scans.Page(1)), "files", "p1.jpg" }, { new StringContent("Giấy khai sinh"), "documentTitle" },
         { new StringContent("Nguyễn Văn Mẫu"), "requesterName" }, { new StringContent("001099000000"), "requesterIdNumber" },
@@ -90,7 +90,7 @@ public sealed class RemoteSigningTests(RemoteSigningHost fixture) : IClassFixtur
     }
 
     /// <summary>Follows the request as the page does, until it is no longer waiting.</summary>
-    private static async Task<HttpResponseMessage> FollowAsync(HttpClient officer, JsonObject started)
+    internal static async Task<HttpResponseMessage> FollowAsync(HttpClient officer, JsonObject started)
     {
         var until = DateTime.UtcNow.AddSeconds(20);
         while (true)

@@ -116,6 +116,8 @@ public sealed class TrustServiceFaultTests(TrustServiceFaultTests.TimestampHost 
         var health = await host.CreateClient().GetFromJsonAsync<JsonObject>("/health");
         var primary = health!["dependencies"]!["timestamp"]!["endpoints"]!.AsArray().Single(e => e!["url"]!.GetValue<string>().EndsWith("/tsa", StringComparison.Ordinal));
         Assert.Equal("open", primary!["circuit"]!.GetValue<string>());
+        // Nobody is bound to a remote signing credential here: the provider is no dependency.
+        Assert.Null(health["dependencies"]!["remote-signing"]);
         // The open circuit was not called: no further request reached the failing TSA.
         Assert.Equal(spoiled, injected.Injected.Values.Sum());
 

@@ -266,7 +266,7 @@ public static class ServiceRegistration
             ["signingKeys"] = new { status = keys.SigningKeyProblem is null ? "ok" : "unhealthy", problem = keys.SigningKeyProblem },
             ["tokenKey"] = new { status = keys.TokenKeyProblem is null ? "ok" : "unhealthy", problem = keys.TokenKeyProblem },
         };
-        var worst = new[] { trust.StateOf(TrustServiceNames.Timestamp), trust.StateOf(TrustServiceNames.Revocation) }.Max();
+        var worst = trust.Services.Select(trust.StateOf).Max();
         var degraded = worst != DependencyState.Ok || keys.SigningKeyProblem is not null || keys.TokenKeyProblem is not null;
         return new { status = degraded ? "degraded" : "ready", dependencies };
     }

@@ -33,6 +33,8 @@ public sealed class StartupTasks(IServiceProvider services, IOptions<Certificati
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
         var trust = sp.GetRequiredService<TrustServices>();
+        // Opened now, so a missing client secret stops the start and /health lists the provider before its first call.
+        sp.GetRequiredService<Features.Certifications.RemoteCredentials>();
         if (options.Value.Demo)
         {
             await DemoSeed.SeedAsync(db, sp.GetRequiredService<AuditTrail>(), trust, sp.GetRequiredService<KeyProtector>(), sp.GetRequiredService<DataDirectory>(),

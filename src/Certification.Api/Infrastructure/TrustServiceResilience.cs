@@ -8,6 +8,7 @@ using Certification.Signing.Timestamps;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Polly.CircuitBreaker;
+using Polly.Retry;
 using Polly.Timeout;
 
 namespace Certification.Api.Infrastructure;
@@ -19,6 +20,9 @@ public static class TrustServiceNames
     public const string Timestamp = "timestamp";
     /// <summary>OCSP responders and CRL distribution points (either answers for a certificate).</summary>
     public const string Revocation = "revocation";
+    /// <summary>The CSC remote signing provider (its API and OAuth 2.0 server), listed only when an officer or a
+    /// seal is bound to one of its credentials.</summary>
+    public const string RemoteSigning = "remote-signing";
 }
 
 /// <summary>How a dependency is doing. Ordered: a worse state compares greater.</summary>
@@ -29,7 +33,7 @@ public enum DependencyState
     /// <summary>Some endpoint fails or its circuit is open, but another one answered: signing goes on through it.</summary>
     Degraded,
     /// <summary>No endpoint of the dependency gives a usable answer: certifications needing it are refused
-    /// (503 <c>trust-service-unavailable/{service}</c>) until one does.</summary>
+    /// (503 <c>trust-service-unavailable/{service}</c>, or <c>remote-signing-unavailable</c>) until one does.</summary>
     Unhealthy,
 }
 
@@ -47,16 +51,34 @@ public sealed class TrustServiceHealth
 
     private readonly ConcurrentDictionary<(string Service, string Endpoint), Endpoint> _endpoints = new();
     private readonly TimeProvider _clock;
-    private readonly TimeSpan _breakDuration;
+    // The dependencies /health and the state gauge list, in order, with each one's circuit break duration.
+    private readonly List<(string Service, TimeSpan BreakDuration)> _watched = [];
 
+    /// <summary>Watches the timestamp and revocation services, whose circuits break for <paramref name="breakDuration"/>.</summary>
     public TrustServiceHealth(TimeProvider clock, TimeSpan breakDuration)
     {
         _clock = clock;
-        _breakDuration = breakDuration;
+        Watch(TrustServiceNames.Timestamp, breakDuration);
+        Watch(TrustServiceNames.Revocation, breakDuration);
         Telemetry.Meter.CreateObservableGauge("certification.trust_service.state",
-            () => new[] { TrustServiceNames.Timestamp, TrustServiceNames.Revocation }.Select(s =>
-                new Measurement<int>((int)StateOf(s), new KeyValuePair<string, object?>("service", s))),
+            () => Services.Select(s => new Measurement<int>((int)StateOf(s), new KeyValuePair<string, object?>("service", s))),
             "{state}", "Dependency state per trust service: 0 ok, 1 degraded, 2 unhealthy");
+    }
+
+    /// <summary>The dependencies reported in <c>/health</c> and the state gauge.</summary>
+    public IReadOnlyList<string> Services
+    {
+        get
+        {
+            lock (_watched) return _watched.Select(w => w.Service).ToList();
+        }
+    }
+
+    /// <summary>Lists <paramref name="service"/> in <c>/health</c> and the state gauge from now on.</summary>
+    public void Watch(string service, TimeSpan breakDuration)
+    {
+        lock (_watched)
+            if (!_watched.Exists(w => w.Service == service)) _watched.Add((service, breakDuration));
     }
 
     /// <summary>Makes an endpoint known before its first call, so <c>/health</c> lists it.</summary>
@@ -112,7 +134,9 @@ public sealed class TrustServiceHealth
     public TimeSpan RetryAfter(string service)
     {
         var now = _clock.GetUtcNow();
-        var reopening = Snapshot(service).Where(e => e.OpenUntil > now).Select(e => e.OpenUntil!.Value - now).DefaultIfEmpty(_breakDuration).Min();
+        TimeSpan breakDuration;
+        lock (_watched) breakDuration = _watched.Find(w => w.Service == service).BreakDuration;
+        var reopening = Snapshot(service).Where(e => e.OpenUntil > now).Select(e => e.OpenUntil!.Value - now).DefaultIfEmpty(breakDuration).Min();
         return reopening < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : reopening;
     }
 
@@ -120,7 +144,7 @@ public sealed class TrustServiceHealth
     public IReadOnlyDictionary<string, object> Report()
     {
         var now = _clock.GetUtcNow();
-        return new[] { TrustServiceNames.Timestamp, TrustServiceNames.Revocation }.ToDictionary(s => s, s => (object)new
+        return Services.ToDictionary(s => s, s => (object)new
         {
             status = StateOf(s).ToString().ToLowerInvariant(),
             endpoints = Snapshot(s).Select(e => new
@@ -151,7 +175,7 @@ public sealed class TrustServiceHealth
         return _endpoints.GetOrAdd((service, name), _ => new Endpoint(name));
     }
 
-    /// <summary>Scheme, authority and path: one OCSP responder, one CRL, one TSA (never a query).</summary>
+    /// <summary>Scheme, authority and path: one OCSP responder, one CRL, one TSA, one provider's authority (never a query).</summary>
     public static string EndpointName(Uri endpoint) => endpoint.GetLeftPart(UriPartial.Path);
 
     private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
@@ -170,17 +194,38 @@ public sealed class TrustServiceHealth
         DateTimeOffset? LastFailureAt, DateTimeOffset? OpenUntil);
 }
 
+/// <summary>How the calls to one dependency are told apart. The defaults fit the trust services: every call safe
+/// to repeat, an endpoint per URL path, outcomes judged by the caller (a TSA token or an OCSP response can arrive
+/// and still be wrong).</summary>
+public sealed record TrustServiceCalls
+{
+    public static TrustServiceCalls TrustService { get; } = new();
+
+    /// <summary>Whether a failed attempt of this request may be sent again.</summary>
+    public Func<HttpRequestMessage, bool> SafeToRepeat { get; init; } = _ => true;
+
+    /// <summary>The endpoint a request goes to: it has one circuit breaker and one line in <c>/health</c>.</summary>
+    public Func<Uri, Uri> EndpointOf { get; init; } = uri => uri;
+
+    /// <summary>Records each call's outcome in <see cref="TrustServiceHealth"/> at the transport: failed when no
+    /// answer came or it was a 5xx, 408 or 429; ok for any other answer (a refusal is the service working).</summary>
+    public bool RecordOutcomes { get; init; }
+}
+
 /// <summary>
-/// HttpClients for the trust services, made resilient with Microsoft.Extensions.Http.Resilience (Polly):
+/// HttpClients for the trust services and the remote signing provider, made resilient with
+/// Microsoft.Extensions.Http.Resilience (Polly):
 /// <list type="number">
 /// <item>a total timeout over all attempts;</item>
 /// <item>bounded retries with exponential backoff and jitter, on connection errors, timeouts, 5xx, 408, 429 and
-/// bodies cut short. Every call here is safe to repeat: OCSP and CRL fetches are reads, and a time-stamp
-/// request only asks the TSA to sign a hash once more (nothing is consumed, each reply is checked against
-/// its own request). 4xx answers and answers that arrive but are wrong (bad nonce, stale, expired
-/// certificate) are not retried: asking again gets the same;</item>
-/// <item>a circuit breaker per endpoint (scheme, host, port and path), so a dead TSA or responder is not
-/// waited on by every certification, and its alternates (a second TSA, the CRL after OCSP) are asked at once;</item>
+/// bodies cut short, for the requests <see cref="TrustServiceCalls.SafeToRepeat"/> lets through. Every trust
+/// service call is safe to repeat: OCSP and CRL fetches are reads, and a time-stamp request only asks the TSA to
+/// sign a hash once more (nothing is consumed, each reply is checked against its own request). 4xx answers and
+/// answers that arrive but are wrong (bad nonce, stale, expired certificate) are not retried: asking again gets
+/// the same;</item>
+/// <item>a circuit breaker per endpoint (<see cref="TrustServiceCalls.EndpointOf"/>; scheme, host, port and path
+/// for the trust services), so a dead TSA or responder is not waited on by every certification, and its
+/// alternates (a second TSA, the CRL after OCSP) are asked at once;</item>
 /// <item>a timeout per attempt;</item>
 /// <item>the body read inside the attempt with a size limit, so a truncated body is retried like any other
 /// failed attempt and a 50 MB CRL is refused without being held.</item>
@@ -190,34 +235,45 @@ public sealed class TrustServiceHealth
 /// </summary>
 public static class TrustServiceHttp
 {
-    public static HttpClient Create(string service, HttpMessageHandler primary, TrustServiceOptions options, TrustServiceHealth health)
+    public static HttpClient Create(string service, HttpMessageHandler primary, TrustServiceOptions options, TrustServiceHealth health,
+        TrustServiceCalls? calls = null)
     {
+        calls ??= TrustServiceCalls.TrustService;
         var pipelines = new ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>>(StringComparer.Ordinal);
         var resilience = new ResilienceHandler(request =>
         {
-            var uri = request.RequestUri!;
-            return pipelines.GetOrAdd(TrustServiceHealth.EndpointName(uri), _ => Pipeline(service, uri, options, health));
+            var endpoint = calls.EndpointOf(request.RequestUri!);
+            return pipelines.GetOrAdd(TrustServiceHealth.EndpointName(endpoint), _ => Pipeline(service, endpoint, options, health, calls));
         })
         {
             InnerHandler = new BufferedBodyHandler(options.MaxResponseBytes) { InnerHandler = primary },
         };
-        return new HttpClient(new PollyFailureHandler { InnerHandler = resilience }) { Timeout = Timeout.InfiniteTimeSpan };
+        HttpMessageHandler outer = new PollyFailureHandler { InnerHandler = resilience };
+        if (calls.RecordOutcomes) outer = new OutcomeHandler(service, calls.EndpointOf, health) { InnerHandler = outer };
+        return new HttpClient(outer) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    private static ResiliencePipeline<HttpResponseMessage> Pipeline(string service, Uri endpoint, TrustServiceOptions options, TrustServiceHealth health)
+    private static bool IsFailure(HttpStatusCode status) =>
+        status is >= HttpStatusCode.InternalServerError or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
+
+    private static ResiliencePipeline<HttpResponseMessage> Pipeline(string service, Uri endpoint, TrustServiceOptions options, TrustServiceHealth health,
+        TrustServiceCalls calls)
     {
         var transient = new PredicateBuilder<HttpResponseMessage>()
-            .HandleResult(r => r.StatusCode is >= HttpStatusCode.InternalServerError or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests)
+            .HandleResult(r => IsFailure(r.StatusCode))
             .Handle<HttpRequestException>()
             .Handle<TimeoutRejectedException>()
             // A body cut short (HttpIOException) while BufferedBodyHandler reads it; not our size refusal.
             .Handle<IOException>(e => e is not ResponseTooLargeException);
+        Func<RetryPredicateArguments<HttpResponseMessage>, ValueTask<bool>> retryable = transient;
         return new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddTimeout(options.TotalTimeout)
             .AddRetry(new HttpRetryStrategyOptions
             {
                 MaxRetryAttempts = Math.Max(options.MaxRetries, 1),
-                ShouldHandle = options.MaxRetries == 0 ? _ => PredicateResult.False() : transient,
+                ShouldHandle = args => options.MaxRetries > 0 && args.Context.GetRequestMessage() is { } request && calls.SafeToRepeat(request)
+                    ? retryable(args)
+                    : PredicateResult.False(),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.RetryDelay,
@@ -277,6 +333,28 @@ public static class TrustServiceHttp
     }
 
     private sealed class ResponseTooLargeException(string message) : IOException(message);
+
+    /// <summary>Outermost, so it sees each call's final outcome (after retries, an open circuit included).
+    /// A call the caller cancelled says nothing about the service.</summary>
+    private sealed class OutcomeHandler(string service, Func<Uri, Uri> endpointOf, TrustServiceHealth health) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            var endpoint = endpointOf(request.RequestUri!);
+            try
+            {
+                var response = await base.SendAsync(request, ct);
+                if (IsFailure(response.StatusCode)) health.Failed(service, endpoint, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd());
+                else health.Succeeded(service, endpoint);
+                return response;
+            }
+            catch (HttpRequestException e)
+            {
+                health.Failed(service, endpoint, e.Message);
+                throw;
+            }
+        }
+    }
 
     private sealed class PollyFailureHandler : DelegatingHandler
     {

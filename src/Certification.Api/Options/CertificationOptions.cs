@@ -75,6 +75,13 @@ public sealed class RemoteSigningOptions
     /// approval page or <c>certification pki approve</c>.</summary>
     public TimeSpan? DevelopmentApprovalDelay { get; set; }
 
+    /// <summary>Timeouts, retries and the circuit breaker of the calls to the provider (docs/reliability.md). Each call
+    /// is one short exchange: the officer's approval is waited for by polling, bounded by <see cref="ApprovalTimeout"/>
+    /// alone, so these limits never cut it. Longer than the trust services' defaults, since a provider's HSM and
+    /// OAuth 2.0 server may take seconds. A provider that holds signHash until the approval (operation mode S) would
+    /// need an <c>AttemptTimeout</c> above <see cref="ApprovalTimeout"/>; this service always asks for mode A.</summary>
+    public TrustServiceOptions Resilience { get; set; } = new() { AttemptTimeout = TimeSpan.FromSeconds(30), TotalTimeout = TimeSpan.FromSeconds(60) };
+
     public override string ToString() => $"RemoteSigningOptions({ProviderUrl ?? "development"}, client {ClientId})";
 }
 

@@ -128,7 +128,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         {
             ProblemException p => (p.Type, p.Detail, p.Extensions),
             Signing.Remote.CscException c when context.RequestServices.GetRequiredService<Features.Certifications.RemoteCredentials>().Problem(c) is var p =>
-                (p.Type, p.Detail, null),
+                (p.Type, p.Detail, p.Extensions),
             Certification.Signing.Documents.ScanRejectedException s => (ProblemTypes.ScanRejected(s.Code), s.Message,
                 (IDictionary<string, object?>?)new Dictionary<string, object?> { ["fileName"] = s.FileName, ["code"] = s.Code }),
             BadHttpRequestException { StatusCode: 413 } => (ProblemTypes.RequestTooLarge, "The request body exceeds the limit.", null),

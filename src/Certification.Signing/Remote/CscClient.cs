@@ -28,7 +28,8 @@ public sealed record CscClientOptions
     /// <summary>How often read-only calls (info, credentials/list, credentials/info, signPolling, the client-credentials
     /// token) are tried again after a connection failure or a 502/503/504; default 2. Calls that create something at the
     /// provider (authorize, signHash, the code exchange) are never repeated: a second signHash would put a second
-    /// request on the officer's phone.</summary>
+    /// request on the officer's phone. A host whose <see cref="HttpClient"/> retries by itself sets 0 and asks
+    /// <see cref="CscClient.SafeToRepeat"/> which requests it may repeat.</summary>
     public int SafeRetries { get; init; } = 2;
 
     /// <summary>Pause before the first retry (doubled after each); default 200 ms.</summary>
@@ -50,6 +51,11 @@ public sealed record CscClientOptions
 public sealed class CscClient
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Set on every request this client sends: true for the read-only calls and the client-credentials token,
+    /// false for those that create something at the provider (authorize, signHash, the code exchange), so a retrying
+    /// handler of the host repeats only the former.</summary>
+    public static readonly HttpRequestOptionsKey<bool> SafeToRepeat = new("Certification.Csc.SafeToRepeat");
     private readonly HttpClient _http;
     private readonly TimeProvider _clock;
 
@@ -266,6 +272,7 @@ public sealed class CscClient
             try
             {
                 using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = content() };
+                message.Options.Set(SafeToRepeat, safe);
                 message.Headers.Accept.ParseAdd("application/json");
                 if (token is not null) message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
                 using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
@@ -335,6 +342,8 @@ public sealed class CscClient
             "invalid_request" when lower.Contains("credentialid") || lower.Contains("credential") => CscFailure.WrongCredential,
             "invalid_request" when lower.Contains("sad") && lower.Contains("expired") => CscFailure.AuthorisationExpired,
             _ when status == 401 => CscFailure.TokenExpired,
+            // No CSC error, and the provider is failing or overloaded (not refusing): try again later.
+            _ when status >= 500 || status is 408 or 429 => CscFailure.Unavailable,
             _ => CscFailure.Refused,
         };
         return new CscException(failure, $"Nhà cung cấp ký số từ chối {method} / The signing provider refused {method}: {said}", error, status);

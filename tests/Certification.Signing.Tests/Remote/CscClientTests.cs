@@ -56,7 +56,7 @@ public sealed class CscClientTests
         // A second authorize would issue a second SAD: one attempt only.
         (client, replay) = Client("credentials-authorize-unavailable");
         var e = await Assert.ThrowsAsync<CscException>(() => client.AuthorizeAsync(Bearer, "officer", [Hash], Sha256Oid, "Chứng thực bản sao số 7, sổ 2026/SCT-BS"));
-        Assert.Equal(CscFailure.Refused, e.Failure);
+        Assert.Equal(CscFailure.Unavailable, e.Failure);
         Assert.Equal(503, e.HttpStatus);
         replay.AssertDone();
     }

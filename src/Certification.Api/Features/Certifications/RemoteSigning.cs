@@ -22,36 +22,63 @@ public sealed record RemoteSigningResponse(
 /// The remote signing provider (CSC API v2) as this service uses it: one client and one client credentials token
 /// for the whole service, the credentials bound to officers and office seals by configuration
 /// (<see cref="RemoteSigningOptions"/>). In demo mode, with no provider configured, the development provider this
-/// process serves under <c>/csc/v2/</c> is called in-process.
+/// process serves under <c>/csc/v2/</c> is called in-process. Every call passes the resilience pipeline of the
+/// trust services (<see cref="TrustServiceHttp"/>, options <see cref="RemoteSigningOptions.Resilience"/>): one
+/// circuit per provider authority, retries only for the calls <see cref="CscClient.SafeToRepeat"/> marks.
 /// </summary>
 public sealed class RemoteCredentials
 {
+    /// <summary>The transport to the provider (primary handler, and any handler a host adds), inside the pipeline:
+    /// its handlers see every attempt.</summary>
     public const string HttpClientName = "csc";
+
+    /// <summary>A provider has one circuit for all its methods (they share its servers); GET is a read (CSC itself
+    /// sends none: oauth2/authorize is the officer's browser).</summary>
+    private static readonly TrustServiceCalls ProviderCalls = new()
+    {
+        SafeToRepeat = request => request.Method == HttpMethod.Get || request.Options.TryGetValue(CscClient.SafeToRepeat, out var safe) && safe,
+        EndpointOf = uri => new Uri(uri.GetLeftPart(UriPartial.Authority)),
+        RecordOutcomes = true,
+    };
+
     private readonly ConcurrentDictionary<string, Lazy<Task<CscSigningKey>>> _seals = new(StringComparer.Ordinal);
     private readonly ClientCredentialsTokenSource? _tokens;
     private readonly RemoteSigningOptions _options;
     private readonly PublicBaseUrl _baseUrl;
     private readonly TimeProvider _clock;
+    private readonly TrustServiceHealth _health;
 
-    public RemoteCredentials(IHttpClientFactory http, IOptions<CertificationOptions> options, PublicBaseUrl baseUrl, IServiceProvider services, TimeProvider clock)
+    public RemoteCredentials(IHttpMessageHandlerFactory http, IOptions<CertificationOptions> options, PublicBaseUrl baseUrl, IServiceProvider services,
+        TimeProvider clock, TrustServiceHealth health)
     {
         _options = options.Value.RemoteSigning;
         _baseUrl = baseUrl;
         _clock = clock;
+        _health = health;
         Development = _options.ProviderUrl is null && options.Value.Demo ? services.GetService<DevelopmentRemoteSigning>() : null;
         if (_options.ProviderUrl is null && Development is null) return;
         var secret = Development?.ClientSecret ?? _options.ClientSecret;
         if (string.IsNullOrEmpty(secret))
             throw new OptionsValidationException(CertificationOptions.Section, typeof(RemoteSigningOptions),
                 ["Certification:RemoteSigning:ClientSecret is required with Certification:RemoteSigning:ProviderUrl."]);
-        Client = new CscClient(http.CreateClient(HttpClientName), new CscClientOptions
-        {
-            BaseUrl = _options.ProviderUrl is { } url ? new Uri(url) : Development!.BaseUrl(baseUrl.Value),
-            OAuth2BaseUrl = _options.OAuth2Url is { } oauth ? new Uri(oauth) : null,
-            ClientId = _options.ClientId,
-            ClientSecret = secret,
-        }, clock);
+        var resilience = _options.Resilience;
+        Client = new CscClient(TrustServiceHttp.Create(TrustServiceNames.RemoteSigning, http.CreateHandler(HttpClientName), resilience, health, ProviderCalls),
+            new CscClientOptions
+            {
+                BaseUrl = _options.ProviderUrl is { } url ? new Uri(url) : Development!.BaseUrl(baseUrl.Value),
+                OAuth2BaseUrl = _options.OAuth2Url is { } oauth ? new Uri(oauth) : null,
+                ClientId = _options.ClientId,
+                ClientSecret = secret,
+                // The pipeline retries (the safe calls only) and times out; the client's own limit only backs it up.
+                SafeRetries = 0,
+                RequestTimeout = resilience.TotalTimeout + TimeSpan.FromSeconds(1),
+            }, clock);
         _tokens = new ClientCredentialsTokenSource(Client, clock);
+        // A provider nobody signs with is no dependency of certifications.
+        if (_options.Officers.Count + _options.Seals.Count == 0) return;
+        health.Watch(TrustServiceNames.RemoteSigning, resilience.BreakDuration);
+        health.Register(TrustServiceNames.RemoteSigning, ProviderCalls.EndpointOf(Client.BaseUrl));
+        health.Register(TrustServiceNames.RemoteSigning, ProviderCalls.EndpointOf(Client.OAuth2Url));
     }
 
     public CscClient? Client { get; }
@@ -107,10 +134,19 @@ public sealed class RemoteCredentials
     }
 
     /// <summary>The problem a failed CSC call ends with. A token the provider called invalid is forgotten, so the
-    /// next request asks for a new one.</summary>
+    /// next request asks for a new one. An unreachable provider is temporary (503): when to try again, as for the
+    /// trust services.</summary>
     public ProblemException Problem(CscException e)
     {
         if (e.Failure == CscFailure.TokenExpired) _tokens?.Invalidate();
+        var unavailable = e.Failure == CscFailure.Unavailable
+            ? new Dictionary<string, object?>
+            {
+                ["service"] = TrustServiceNames.RemoteSigning,
+                ["retryAfterSeconds"] = (int)Math.Ceiling(_health.RetryAfter(TrustServiceNames.RemoteSigning).TotalSeconds),
+                ["state"] = _health.StateOf(TrustServiceNames.RemoteSigning).ToString().ToLowerInvariant(),
+            }
+            : null;
         return new ProblemException(e.Failure switch
         {
             CscFailure.Denied => ProblemTypes.RemoteSigningDenied,
@@ -122,7 +158,7 @@ public sealed class RemoteCredentials
             CscFailure.ClientRejected => ProblemTypes.RemoteSigningClientRejected,
             CscFailure.Refused => ProblemTypes.RemoteSigningRefused,
             _ => ProblemTypes.RemoteSigningUnavailable,
-        }, e.Message);
+        }, e.Message, unavailable);
     }
 }
 
