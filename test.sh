@@ -26,6 +26,8 @@ required=(
   /usr/bin/img2pdf:img2pdf
   /usr/bin/convert:imagemagick
   /usr/bin/chromium:chromium
+  /usr/bin/tesseract:tesseract-ocr
+  /usr/share/tesseract-ocr/5/tessdata/vie.traineddata:tesseract-ocr-vie
 )
 missing=()
 for row in "${required[@]}"; do

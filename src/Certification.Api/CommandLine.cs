@@ -11,7 +11,8 @@ namespace Certification.Api;
 /// <summary>Maintenance commands of the service binary, against the configured data directory or database:
 /// <c>audit verify</c> walks the audit chain (exit 0 intact, 1 naming the first broken entry);
 /// <c>archive extend-due</c> runs one pass of the long-term archive job and prints "N extended, N failed"
-/// (exit 0, or 1 when any copy failed). Exit 2: usage error or no database. Logs go to stderr, so stdout
+/// (exit 0, or 1 when any copy failed); <c>admin check</c> runs the crash-consistency checker
+/// (<see cref="Features.Admin.ConsistencyCheck"/>: prints its report, exit 0 consistent, 1 naming the first problem). Exit 2: usage error or no database. Logs go to stderr, so stdout
 /// carries only the result.</summary>
 public static class CommandLine
 {
@@ -22,13 +23,14 @@ public static class CommandLine
         {
             ["audit", "verify", ..] => await RunAsync(args[2..], VerifyAuditAsync),
             ["archive", "extend-due", ..] => await RunAsync(args[2..], ExtendDueAsync),
+            ["admin", "check", ..] => await RunAsync(args[2..], CheckConsistencyAsync),
             _ => Usage(),
         };
     }
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: Certification.Api [audit verify | archive extend-due] [--Certification:DataDirectory=DIR]");
+        Console.Error.WriteLine("usage: Certification.Api [audit verify | archive extend-due | admin check] [--Certification:DataDirectory=DIR]");
         return 2;
     }
 
@@ -66,5 +68,15 @@ public static class CommandLine
         var pass = await services.GetRequiredService<ArchiveExtender>().ExtendDueAsync(CancellationToken.None);
         Console.WriteLine(pass.Summary);
         return pass.Failed > 0 ? 1 : 0;
+    }
+
+    private static async Task<int> CheckConsistencyAsync(IServiceProvider services)
+    {
+        var report = await services.GetRequiredService<Features.Admin.ConsistencyCheck>().RunAsync(CancellationToken.None);
+        Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+        Console.Error.WriteLine(report.Consistent
+            ? $"consistent: {report.Books} books, {report.Entries} entries with their copies, audit chain of {report.AuditEntries} entries intact"
+            : $"INCONSISTENT ({report.Problems.Count} problems): {report.Problems[0]}");
+        return report.Consistent ? 0 : 1;
     }
 }

@@ -6,8 +6,10 @@ namespace Certification.Cli;
 
 /// <summary>
 /// <c>pki init DIR --base-url http://127.0.0.1:PORT</c> creates a development PKI in DIR;
-/// <c>pki serve DIR [--approval-delay SECONDS]</c> serves its TSA, OCSP responder, CRLs and CA certificates on the base
-/// URL's port (loopback) until Ctrl+C or SIGTERM, and the development remote signing provider (CSC API v2) under
+/// <c>pki serve DIR [--faults SPEC] [--approval-delay SECONDS]</c> serves its TSA, OCSP responder, CRLs and CA
+/// certificates on the base URL's port (loopback) until Ctrl+C or SIGTERM, optionally breaking them as production
+/// services break (delay, 500, connection reset, truncated body, wrong nonce, stale OCSP, 50 MB CRL, expired TSA
+/// certificate) to test clients against, and the development remote signing provider (CSC API v2) under
 /// <c>/csc/v2/</c> for the client named by <c>CERTIFICATION_CSC_CLIENT_ID</c> / <c>CERTIFICATION_CSC_CLIENT_SECRET</c>;
 /// <c>pki approve|deny REQUEST --url BASE</c> answers a pending signature request as the holder's phone would.
 /// PKCS#12 password: environment variable CERTIFICATION_P12_PASSWORD.
@@ -16,7 +18,7 @@ public static class PkiCommand
 {
     public const string PasswordVariable = "CERTIFICATION_P12_PASSWORD";
 
-    private const string Synopsis = "pki init DIR --base-url http://127.0.0.1:PORT | pki serve DIR [--approval-delay SECONDS] | pki approve|deny REQUEST --url BASE";
+    private const string Synopsis = "pki init DIR --base-url http://127.0.0.1:PORT | pki serve DIR [--faults SERVICE:FAULT,...] [--approval-delay SECONDS] | pki approve|deny REQUEST --url BASE";
 
     /// <summary>Exit codes: 0 success, 1 failure, 4 usage or configuration error (e.g. no password).
     /// Errors are thrown (<see cref="UsageException"/> for usage) and printed by <see cref="CommandLine"/>.</summary>
@@ -29,7 +31,7 @@ public static class PkiCommand
         return rest[0] switch
         {
             "init" => Init(Parse(rest[1..], "base-url")),
-            "serve" => await ServeAsync(Parse(rest[1..], "approval-delay")),
+            "serve" => await ServeAsync(Parse(rest[1..], "faults", "approval-delay")),
             "approve" => await DecideAsync(Parse(rest[1..], "url"), approve: true),
             "deny" => await DecideAsync(Parse(rest[1..], "url"), approve: false),
             "-h" or "--help" or "help" => Help(),
@@ -56,6 +58,15 @@ public static class PkiCommand
     private static async Task<int> ServeAsync(CliArguments cli)
     {
         var directory = SinglePositional(cli, "pki serve needs exactly one directory");
+        IReadOnlyList<TrustServiceFault> faults;
+        try
+        {
+            faults = TrustServiceFault.ParseList(cli.Value("faults"));
+        }
+        catch (FormatException e)
+        {
+            throw Usage($"--faults: {e.Message}");
+        }
         var password = CliArguments.Pkcs12Password();
         if (!File.Exists(Path.Combine(directory, "pki.json")))
             throw new InvalidOperationException($"'{directory}' holds no development PKI (run: pki init {directory} --base-url http://127.0.0.1:PORT)");
@@ -75,11 +86,12 @@ public static class PkiCommand
         });
         try
         {
-            await using (var server = DevelopmentPkiServer.Start(pki, csc: Provider(pki, cli.Value("approval-delay"))))
+            await using (var server = DevelopmentPkiServer.Start(pki, faults: new TrustServiceFaults(faults), csc: Provider(pki, cli.Value("approval-delay"))))
             {
                 var remote = server.Csc is null ? $"no remote signing: set {SignCommand.ClientIdVariable} and {SignCommand.ClientSecretVariable}"
                     : $"remote signing {server.CscUrl}, approvals {server.Url}csc/approvals/ID";
                 Console.WriteLine($"DEVELOPMENT PKI serving at {server.Url} (TSA {server.Url}tsa, OCSP {server.Url}ocsp, CRLs {server.Url}crl/, {remote}); Ctrl+C stops");
+                if (faults.Count > 0) Console.WriteLine($"INJECTING FAULTS: {string.Join(", ", faults)}");
                 await stopped.Task;
             }
         }
@@ -146,6 +158,7 @@ public static class PkiCommand
     {
         Console.WriteLine("pki init DIR --base-url http://127.0.0.1:PORT   create a DEVELOPMENT PKI (roots.pem, officer.p12, office.p12, notary.p12)");
         Console.WriteLine("pki serve DIR [--approval-delay SECONDS]          serve its TSA (/tsa), OCSP (/ocsp), CRLs (/crl/), CA certificates (/certs/) and remote signing (/csc/v2/)");
+        Console.WriteLine($"  --faults SPEC                                   inject faults: {TrustServiceFault.Syntax}");
         Console.WriteLine("pki approve|deny REQUEST --url BASE               approve or deny a pending remote signature request (the holder's phone)");
         Console.WriteLine($"Remote signing client: {SignCommand.ClientIdVariable}, {SignCommand.ClientSecretVariable}.");
         Console.WriteLine($"The PKCS#12 password comes from {PasswordVariable}.");

@@ -144,7 +144,7 @@ public sealed class MultiNodeTests
         }
     }
 
-    private static async Task<HttpClient> SignInAsync(string url, string user = "officer.commune")
+    internal static async Task<HttpClient> SignInAsync(string url, string user = "officer.commune")
     {
         var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
         var response = await http.PostAsJsonAsync("/api/v1/auth/token", new { username = user, password = "Demo@12345" });

@@ -17,16 +17,21 @@ namespace Certification.Api.Tests;
 /// <summary>The service in-process with its own temporary data directory and a fast (ECDSA P-256) demo PKI.
 /// <paramref name="realPort"/> puts it on Kestrel at a loopback port, so external tools (pdfsig's OCSP
 /// lookups) reach the PKI endpoints at the URLs the certificates name. <paramref name="services"/> stands in
-/// for services the test controls (a clock, a timestamp authority).</summary>
+/// for services the test controls (a clock, a timestamp authority). <paramref name="data"/> shares a data directory with another
+/// host (a restart): the caller then owns it.</summary>
 public sealed class ServiceHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _services;
 
-    public ServiceHost(string level = "B-B", bool realPort = false, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    private readonly bool _ownsData;
+
+    public ServiceHost(string level = "B-B", bool realPort = false, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null,
+        TempDirectory? data = null)
     {
         _services = services;
-        Data = new TempDirectory("certification-api");
+        _ownsData = data is null;
+        Data = data ?? new TempDirectory("certification-api");
         Port = realPort ? FreePort() : 0;
         _settings = new Dictionary<string, string?>
         {
@@ -79,7 +84,17 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
         return JsonNode.Parse(body)!.AsObject();
     }
 
-    public static Task<HttpResponseMessage> PostCertificationAsync(HttpClient client, string title, IEnumerable<byte[]> scans, string? fileName = null)
+    /// <summary>Certifies one page for the citizen with this ID number.</summary>
+    public static async Task<JsonObject> CertifyForAsync(HttpClient client, string requesterIdNumber, string title = "Giấy khai sinh")
+    {
+        var response = await PostCertificationAsync(client, title, [Scans.Page(1)], requesterIdNumber: requesterIdNumber);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!.AsObject();
+    }
+
+    public static Task<HttpResponseMessage> PostCertificationAsync(HttpClient client, string title, IEnumerable<byte[]> scans, string? fileName = null,
+        string requesterIdNumber = "001099000000")
     {
         var form = new MultipartFormDataContent();
         var i = 0;
@@ -87,7 +102,7 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
             form.Add(new ByteArrayContent(scan), "files", fileName ?? $"page-{++i}.jpg");
         form.Add(new StringContent(title), "documentTitle");
         form.Add(new StringContent("Nguyễn Văn Mẫu"), "requesterName");
-        form.Add(new StringContent("001099000000"), "requesterIdNumber");
+        form.Add(new StringContent(requesterIdNumber), "requesterIdNumber");
         return client.PostAsync("/api/v1/certifications", form);
     }
 
@@ -122,7 +137,7 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing) Data.Dispose();
+        if (disposing && _ownsData) Data.Dispose();
     }
 
     public static int FreePort()

@@ -133,4 +133,35 @@ public sealed class PkiCommandTests
         Assert.Equal(0, kill.ExitCode);
         Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(20)));
     }
+
+    /// <summary><c>pki serve --faults</c> breaks the services over real HTTP as production ones break: a reset
+    /// connection, a stale OCSP response, a CRL cut halfway; a fault a service cannot have is a usage error.</summary>
+    [Fact]
+    public async Task Serve_with_faults_resets_the_tsa_serves_stale_ocsp_and_cuts_the_crl()
+    {
+        using var temp = new TempDirectory();
+        var directory = temp.File("pki");
+        var port = TestPki.FreeTcpPort();
+        Assert.Equal(0, Cli(Password, "pki", "init", directory, "--base-url", $"http://127.0.0.1:{port}").ExitCode);
+        var wrong = Cli(Password, "pki", "serve", directory, "--faults", "tsa:stale");
+        Assert.Equal(4, wrong.ExitCode);
+        Assert.StartsWith("error: --faults: The fault 'stale' does not apply to tsa", Assert.Single(wrong.StdErr.Trim().Split('\n')));
+
+        using var server = CliRunner.Start(Password, "pki", "serve", directory, "--faults", "tsa:reset,ocsp:stale,crl:truncated");
+        await server.WaitForLineAsync(l => l.Contains("serving at"), TimeSpan.FromSeconds(60));
+        var pki = DevelopmentPki.Load(directory, Password);
+
+        using var tsa = new HttpTimestampClient(pki.TimestampUrl);
+        var refused = await Assert.ThrowsAsync<TimestampException>(() => tsa.GetTimestampTokenAsync(SHA256.HashData("x"u8), HashAlgorithmName.SHA256));
+        Assert.Contains(pki.TimestampUrl.ToString(), refused.Message); // reset: "cannot be reached" or an empty, unreadable reply
+
+        using var fetcher = new Certification.Signing.Revocation.RevocationFetcher();
+        var none = await Assert.ThrowsAsync<Certification.Signing.Revocation.RevocationFetchException>(
+            () => fetcher.CheckAsync(pki.Officer.Certificate, pki.GovernmentCa.Certificate));
+        Assert.Contains("stale response", none.Message);
+        Assert.Contains("crl", none.Message, StringComparison.OrdinalIgnoreCase);
+
+        Assert.Equal(0, ExternalTool.Run("kill", ["-TERM", server.Id.ToString()]).ExitCode);
+        Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+    }
 }

@@ -42,3 +42,14 @@ public sealed class Office
         (ReadOnlySince is { } since && date >= since) ||
         (Kind == OfficeKind.DistrictJusticeDivision && date >= DistrictsAbolished);
 }
+
+/// <summary>A check value of a secret every node must share (the key encryption key, the token-signing key),
+/// recorded by the first node that started: a node whose own secret gives another value is misconfigured.
+/// The value reveals nothing of the key (an HMAC-SHA256 of a fixed label under the key).</summary>
+public sealed class KeyCheck
+{
+    /// <summary>The setting the key comes from, e.g. <c>Certification:KeyEncryptionKey</c>.</summary>
+    public required string Setting { get; set; }
+    public required string Value { get; set; }
+    public DateTimeOffset RecordedAt { get; set; }
+}

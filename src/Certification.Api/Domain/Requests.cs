@@ -164,3 +164,35 @@ public sealed class AuditEntry
     public required string PreviousHash { get; set; }
     public required string Hash { get; set; }
 }
+
+/// <summary>What the service read from a document's scans before it was certified (quality measures, OCR proposals,
+/// possible duplicates), kept with the request once the document is certified. Proposals only ever pre-filled the
+/// form: the officer confirmed or corrected every value.</summary>
+public sealed class ScanInspection
+{
+    public Guid Id { get; set; }
+    public int OfficeId { get; set; }
+    public int InspectedById { get; set; }
+    public DateTimeOffset InspectedAt { get; set; }
+    /// <summary>SHA-256 (hex) over the uploaded files' SHA-256s in order: the same scans uploaded to certify find it.</summary>
+    public required string ScansSha256 { get; set; }
+    /// <summary>The response as JSON (pages with measures and warnings, proposals with confidence and region, duplicates).</summary>
+    public required string Report { get; set; }
+    /// <summary>Set when the scans were certified (or prepared for two-step signing).</summary>
+    public Guid? RequestId { get; set; }
+    public Guid? DocumentId { get; set; }
+}
+
+/// <summary>The perceptual hash of one page of a certified copy (<c>PerceptualHash</c>), to find the same original
+/// brought again. Office and province are copied here so a search reads one indexed table.</summary>
+public sealed class CopyPageFingerprint
+{
+    public long Id { get; set; }
+    public Guid CertifiedCopyId { get; set; }
+    public int OfficeId { get; set; }
+    public int ProvinceId { get; set; }
+    /// <summary>1-based page of the document.</summary>
+    public int Page { get; set; }
+    /// <summary>64 hex digits (256 bits).</summary>
+    public required string Hash { get; set; }
+}

@@ -1,4 +1,5 @@
 using Certification.Api.Options;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Certification.Api.Infrastructure;
@@ -34,4 +35,13 @@ public static class BlobStores
         options.Blobs.OrphanGracePeriod ?? (Normalise(options.Blobs.Provider) == Postgres || DatabaseProviders.Normalise(options.Database.Provider) == DatabaseProviders.Postgres
             ? TimeSpan.FromMinutes(10)
             : TimeSpan.Zero);
+
+    /// <summary>Every blob a row refers to: stored copies, copies awaiting their external signature, and versions
+    /// before an archive extension until the archive job removes them (Archive:KeepPreviousVersionsFor). Whatever
+    /// else is stored is an orphan (the startup sweep, the consistency check).</summary>
+    public static async Task<HashSet<string>> ReferencedAsync(CertificationDbContext db, CancellationToken ct) =>
+        (await db.CertifiedCopies.AsNoTracking().Where(c => c.Sha256 != null).Select(c => c.Sha256!).ToListAsync(ct))
+        .Concat(await db.ExternalSigningSessions.AsNoTracking().Select(s => s.PreparedSha256).ToListAsync(ct))
+        .Concat(await db.ArchiveExtensions.AsNoTracking().Where(e => e.PreviousRemovedAt == null).Select(e => e.PreviousSha256).ToListAsync(ct))
+        .ToHashSet(StringComparer.Ordinal);
 }

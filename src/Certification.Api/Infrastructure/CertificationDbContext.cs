@@ -23,6 +23,12 @@ public sealed class CertificationDbContext(DbContextOptions<CertificationDbConte
     public DbSet<ExternalSigningSession> ExternalSigningSessions => Set<ExternalSigningSession>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<ArchiveExtension> ArchiveExtensions => Set<ArchiveExtension>();
+    public DbSet<KeyCheck> KeyChecks => Set<KeyCheck>();
+    public DbSet<CopyShare> CopyShares => Set<CopyShare>();
+    public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<ScanInspection> ScanInspections => Set<ScanInspection>();
+    public DbSet<CopyPageFingerprint> CopyPageFingerprints => Set<CopyPageFingerprint>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CertificationDbContext).Assembly);

@@ -27,6 +27,9 @@ public sealed class KeyProtector
         return output;
     }
 
+    /// <summary>The key's check value (<see cref="NodeKeys.CheckValue"/>), to compare keys across nodes without revealing them.</summary>
+    public string CheckValue() => NodeKeys.CheckValue(_key);
+
     public byte[] Unprotect(ReadOnlySpan<byte> envelope, string purpose)
     {
         if (envelope.Length < 29 || envelope[0] != 1) throw new CryptographicException("Not a protected secret.");

@@ -2,12 +2,17 @@ using System.Diagnostics;
 using System.Security.Claims;
 using System.Text.Json.Serialization;
 using Certification.Signing.Documents;
+using Certification.Signing.Documents.Reading;
+using Certification.Api.Features.Scans;
 using Certification.Api.Features.Admin;
 using Certification.Api.Features.Archive;
 using Certification.Api.Features.Audit;
 using Certification.Api.Features.Auth;
 using Certification.Api.Features.Books;
 using Certification.Api.Features.Certifications;
+using Certification.Api.Features.Citizens;
+using Certification.Api.Features.Events;
+using Certification.Api.Features.Shares;
 using Certification.Api.Features.Copies;
 using Certification.Api.Features.Health;
 using Certification.Api.Features.Refusals;
@@ -40,8 +45,13 @@ public static class ServiceRegistration
         services.AddSingleton<DataDirectory>();
         services.AddSingleton<PublicBaseUrl>();
         services.AddSingleton<Readiness>();
+        services.AddSingleton<NodeKeys>();
+        services.AddScoped<Features.Admin.ConsistencyCheck>();
+        services.AddSingleton(sp => new TrustServiceHealth(sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<CertificationOptions>>().Value.TrustServices.BreakDuration));
         services.AddSingleton(sp => TrustServices.Create(sp.GetRequiredService<IOptions<CertificationOptions>>(), sp.GetRequiredService<DataDirectory>(),
-            sp.GetRequiredService<PublicBaseUrl>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TrustServices>>()));
+            sp.GetRequiredService<PublicBaseUrl>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<TrustServiceHealth>(),
+            sp.GetRequiredService<ILogger<TrustServices>>()));
         // The one timestamp authority the issuer and the archive job use (a test host may stand in a renewed one).
         services.AddSingleton(sp => sp.GetRequiredService<TrustServices>().Timestamps);
         services.AddSingleton(sp =>
@@ -61,6 +71,12 @@ public static class ServiceRegistration
             return new PadesSigner(sp.GetRequiredService<ITimestampAuthority>(), trust.Revocation, sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp => new CertifiedCopyIssuer(sp.GetRequiredService<PadesSigner>(), clock: sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var reading = sp.GetRequiredService<IOptions<CertificationOptions>>().Value.Reading;
+            return new ScanReader(new ScanQualityGate(reading.Quality), new TesseractOcr(reading.Ocr),
+                new ProposalReader(reading.DocumentTypes.Count > 0 ? reading.DocumentTypes : null));
+        });
         services.AddSingleton<IDocumentVerifier, ValidatorDocumentVerifier>();
         services.AddSingleton<ValidationReportSeal>();
 
@@ -74,10 +90,13 @@ public static class ServiceRegistration
                 throw new OptionsValidationException(CertificationOptions.Section, typeof(CertificationOptions),
                     ["ConnectionStrings:Certification is required with Certification:Database:Provider=Postgres."]);
             DatabaseProviders.Configure(db, provider, connection ?? DataDirectory.ConnectionString(sp.GetRequiredService<DataDirectory>().Database));
+            // Test hosts add interceptors (a failure injected into a save) through the container.
+            db.AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>());
         });
         services.AddScoped<AuditTrail>();
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<CertificationIntake>();
+        services.AddScoped<ScanRecords>();
         services.AddSingleton<CopyIssuance>();
         services.AddScoped<BookLedger>();
         services.AddScoped<CertificationService>();
@@ -90,6 +109,11 @@ public static class ServiceRegistration
             csc.ConfigurePrimaryHttpMessageHandler(sp => new Signing.Remote.DevelopmentCscHandler(sp.GetRequiredService<DevelopmentRemoteSigning>().Provider));
         services.AddScoped<Registry>();
         services.AddScoped<ArchiveExtender>();
+        services.AddScoped<Outbox>();
+        services.AddScoped<ShareService>();
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHttpClient(WebhookDispatcher.HttpClientName);
+        services.AddHostedService<WebhookDispatcher>();
         services.AddSingleton<TokenService>();
         services.AddHostedService<StartupTasks>();
         services.AddHostedService<ExternalSigningSweeper>();
@@ -97,7 +121,7 @@ public static class ServiceRegistration
         services.AddHostedService<Banner>();
 
         services.AddCertificationTelemetry(builder.Configuration, options);
-        AddSecurity(services, options);
+        AddSecurity(services, builder.Configuration, options);
         services.AddCertificationRateLimits();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {
@@ -130,7 +154,7 @@ public static class ServiceRegistration
         return builder;
     }
 
-    private static void AddSecurity(IServiceCollection services, CertificationOptions options)
+    private static void AddSecurity(IServiceCollection services, IConfiguration configuration, CertificationOptions options)
     {
         var auth = services.AddAuthentication(Schemes.Officer)
             .AddPolicyScheme(Schemes.Officer, "Officer or API client", o => o.ForwardDefaultSelector = context =>
@@ -150,6 +174,7 @@ public static class ServiceRegistration
                 o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = 403; return Task.CompletedTask; };
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Schemes.ApiKey, null);
+        services.AddCitizenSignIn(auth, configuration, options.Demo);
         services.AddOptions<JwtBearerOptions>(Schemes.Bearer).Configure<TokenService>((o, tokens) => o.TokenValidationParameters = tokens.ValidationParameters());
 
         var oidc = options.Auth.Oidc;
@@ -196,6 +221,7 @@ public static class ServiceRegistration
         app.UseStatusCodePages();
         app.UseMiddleware<SecurityHeaders>();
         app.UseMiddleware<RequestLog>();
+        app.UseMiddleware<TokenKeyGuard>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -205,8 +231,8 @@ public static class ServiceRegistration
     public static WebApplication MapCertificationEndpoints(this WebApplication app)
     {
         var demo = app.Services.GetRequiredService<IOptions<CertificationOptions>>().Value.Demo;
-        app.MapGet("/health", (Readiness readiness) => readiness.IsReady
-                ? Results.Ok(new { status = "ready" })
+        app.MapGet("/health", (Readiness readiness, TrustServiceHealth trust, NodeKeys keys) => readiness.IsReady
+                ? Results.Ok(DependencyReport(trust, keys))
                 : Results.Problem(statusCode: 503, title: "Starting", type: ProblemTypes.SigningUnavailable.Uri))
             .AllowAnonymous().WithTags("Operations");
         app.MapHealthApi();
@@ -214,14 +240,33 @@ public static class ServiceRegistration
         app.MapScalarApiReference().AllowAnonymous();
         app.MapAuthApi();
         app.MapCertificationsApi();
+        app.MapScanInspectionApi();
         app.MapRefusalsApi();
         app.MapBooksApi();
         app.MapCopiesApi();
+        app.MapSharesApi();
+        app.MapCitizenSignIn();
+        app.MapCitizenApi();
+        app.MapEventsApi();
         app.MapVerificationsApi();
         app.MapAuditApi();
         app.MapAdminApi();
         app.MapTrustApi(demo);
         return app;
+    }
+
+    /// <summary>The <c>/health</c> body once started (always 200: verifications need none of these): <c>ready</c>, or
+    /// <c>degraded</c> while a dependency is degraded or unhealthy, each named with its state.</summary>
+    private static object DependencyReport(TrustServiceHealth trust, NodeKeys keys)
+    {
+        var dependencies = new Dictionary<string, object>(trust.Report())
+        {
+            ["signingKeys"] = new { status = keys.SigningKeyProblem is null ? "ok" : "unhealthy", problem = keys.SigningKeyProblem },
+            ["tokenKey"] = new { status = keys.TokenKeyProblem is null ? "ok" : "unhealthy", problem = keys.TokenKeyProblem },
+        };
+        var worst = new[] { trust.StateOf(TrustServiceNames.Timestamp), trust.StateOf(TrustServiceNames.Revocation) }.Max();
+        var degraded = worst != DependencyState.Ok || keys.SigningKeyProblem is not null || keys.TokenKeyProblem is not null;
+        return new { status = degraded ? "degraded" : "ready", dependencies };
     }
 }
 

@@ -28,7 +28,17 @@ public sealed class SigningKeys(KeyProtector protector, IConfiguration configura
         switch (identity.Kind)
         {
             case SigningKeyKind.Pkcs12:
-                var envelope = JsonSerializer.Deserialize<Envelope>(protector.Unprotect(identity.ProtectedPkcs12!, Purpose))!;
+                byte[] plain;
+                try
+                {
+                    plain = protector.Unprotect(identity.ProtectedPkcs12!, Purpose);
+                }
+                catch (System.Security.Cryptography.CryptographicException e)
+                {
+                    throw new SigningKeyUnavailableException(
+                        $"This node cannot open signing identity {identity.Id}: set Certification__KeyEncryptionKey to the key the other nodes use.", e);
+                }
+                var envelope = JsonSerializer.Deserialize<Envelope>(plain)!;
                 return Pkcs12SigningKey.Load(Convert.FromBase64String(envelope.Pkcs12), envelope.Password);
             case SigningKeyKind.Pkcs11:
                 var pin = configuration[identity.Pkcs11PinSetting ?? ""] ?? throw new InvalidOperationException("The PKCS#11 PIN setting is not configured.");

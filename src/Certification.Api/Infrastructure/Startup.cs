@@ -39,14 +39,15 @@ public sealed class StartupTasks(IServiceProvider services, IOptions<Certificati
                 options.Value, sp.GetRequiredService<TimeProvider>(), ct);
         }
         await HsmSeals.RegisterAsync(db, sp.GetRequiredService<AuditTrail>(), options.Value, log, ct);
+        var misconfigured = await sp.GetRequiredService<NodeKeys>().CheckAsync(db, sp.GetRequiredService<SigningKeys>(), sp.GetRequiredService<KeyProtector>(),
+            sp.GetRequiredService<Features.Auth.TokenService>(), sp.GetRequiredService<TimeProvider>(), ct);
+        foreach (var problem in misconfigured) log.LogCritical("Misconfigured node: {Problem}", problem);
+        if (misconfigured.Count > 0 && options.Value.Startup.RefuseUnopenableKeys)
+            throw new InvalidOperationException("Misconfigured node (Certification:Startup:RefuseUnopenableKeys is set): " + string.Join(" ", misconfigured));
         var blobs = sp.GetRequiredService<IBlobStore>();
         var sweepBefore = sp.GetRequiredService<TimeProvider>().GetUtcNow() - BlobStores.OrphanGracePeriod(options.Value);
         var temporary = blobs.DeleteUnfinishedWrites(sweepBefore) + sp.GetRequiredService<DataDirectory>().EmptyScratch();
-        var referenced = (await db.CertifiedCopies.AsNoTracking().Where(c => c.Sha256 != null).Select(c => c.Sha256!).ToListAsync(ct))
-            .Concat(await db.ExternalSigningSessions.AsNoTracking().Select(s => s.PreparedSha256).ToListAsync(ct))
-            // Versions before an archive extension, until the archive job removes them (Archive:KeepPreviousVersionsFor).
-            .Concat(await db.ArchiveExtensions.AsNoTracking().Where(e => e.PreviousRemovedAt == null).Select(e => e.PreviousSha256).ToListAsync(ct))
-            .ToHashSet(StringComparer.Ordinal);
+        var referenced = await BlobStores.ReferencedAsync(db, ct);
         var orphans = blobs.ListStoredBefore(sweepBefore).Where(b => !referenced.Contains(b)).ToList();
         foreach (var orphan in orphans) blobs.Delete(orphan);
         if (temporary + orphans.Count > 0)

@@ -20,27 +20,28 @@ public sealed class TrustServices : IDisposable
 {
     private readonly RevocationFetcher _fetcher;
 
-    private TrustServices(DevelopmentPki? pki, ITimestampAuthority timestamps, RevocationFetcher fetcher, IReadOnlyList<X509Certificate> anchors, string anchorsPem,
-        HttpValidationDataSource validationSource, ReloadableTrustStore? store)
+    private TrustServices(DevelopmentPki? pki, DevelopmentTrustResponder? responder, ITimestampAuthority timestamps, RevocationFetcher fetcher,
+        IReadOnlyList<X509Certificate> anchors, string anchorsPem, HttpValidationDataSource validationSource, ReloadableTrustStore? store)
     {
         Store = store;
         _fixedStore = store is null ? TrustStore.FromCertificates(anchors, pki is null ? "Signing:TrustAnchorsFile" : "development root") : null;
         ValidationSource = validationSource;
         Pki = pki;
+        DevelopmentServices = responder;
         Timestamps = timestamps;
         _fetcher = fetcher;
         _anchors = anchors;
         _anchorsPem = anchorsPem;
-        if (pki is not null)
-        {
-            DevelopmentTimestamps = (DevelopmentTimestampAuthority)timestamps;
-            DevelopmentRevocation = new DevelopmentRevocationAuthority(pki);
-        }
     }
 
     public DevelopmentPki? Pki { get; }
-    public DevelopmentTimestampAuthority? DevelopmentTimestamps { get; }
-    public DevelopmentRevocationAuthority? DevelopmentRevocation { get; }
+
+    /// <summary>Demo mode: the development TSA, OCSP responder and CRLs, with the faults switched on
+    /// (<c>Certification:DemoSetup:Faults</c>, or a test through <see cref="DevelopmentTrustResponder.Faults"/>).</summary>
+    public DevelopmentTrustResponder? DevelopmentServices { get; }
+
+    /// <summary>The TSA, then the alternates in order (<see cref="FailoverTimestampAuthority"/>), each over the
+    /// resilient HTTP client and watched by <see cref="TrustServiceHealth"/>.</summary>
     public ITimestampAuthority Timestamps { get; }
     public IRevocationSource Revocation => _fetcher;
     private readonly IReadOnlyList<X509Certificate> _anchors;
@@ -70,15 +71,23 @@ public sealed class TrustServices : IDisposable
         new() { TrustStore = TrustStore, Offline = false, OnlineSource = ValidationSource, ValidationTime = at };
 
     /// <summary>Everything runs on <paramref name="clock"/> (the service's <see cref="TimeProvider"/>): demo
-    /// certificates, timestamps, OCSP responses and the revocation cache agree on what "now" is.</summary>
-    public static TrustServices Create(IOptions<CertificationOptions> options, DataDirectory data, PublicBaseUrl baseUrl, TimeProvider clock, ILogger<TrustServices> log)
+    /// certificates, timestamps, OCSP responses and the revocation cache agree on what "now" is. Outside demo
+    /// mode the URLs are the configured ones; in demo mode the development PKI's, answered in-process (through
+    /// the same resilient clients, so injected faults meet the same timeouts, retries and circuits).</summary>
+    public static TrustServices Create(IOptions<CertificationOptions> options, DataDirectory data, PublicBaseUrl baseUrl, TimeProvider clock,
+        TrustServiceHealth health, ILogger<TrustServices> log)
     {
         var o = options.Value;
+        DevelopmentPki? pki = null;
+        DevelopmentTrustResponder? responder = null;
+        Func<HttpMessageHandler> network = () => new HttpClientHandler();
+        IReadOnlyList<X509Certificate> anchors;
+        string pem;
+        Uri timestampUrl;
         var store = string.IsNullOrWhiteSpace(o.Trust.StoreDirectory) ? null : new ReloadableTrustStore(new TrustStoreDirectory(o.Trust.StoreDirectory), clock);
         if (o.Demo)
         {
             var password = Convert.ToBase64String(data.GetOrCreateSecret("pki-password"));
-            DevelopmentPki pki;
             if (File.Exists(Path.Combine(data.Pki, "pki.json")))
             {
                 pki = DevelopmentPki.Load(data.Pki, password, clock);
@@ -91,28 +100,53 @@ public sealed class TrustServices : IDisposable
                     otherKeys: Enum.Parse<KeyAlgorithm>(o.DemoSetup.KeyAlgorithm, ignoreCase: true));
                 pki.Save(data.Pki, password);
             }
-            var revocation = new DevelopmentRevocationAuthority(pki);
-            var http = new HttpClient(new DevelopmentPkiHandler(pki, revocation)) { Timeout = Timeout.InfiniteTimeSpan };
-            var fetcher = new RevocationFetcher(http, FetcherOptions(o), clock);
-            var allowed = new AllowListHandler(uri => uri.AbsoluteUri.StartsWith(pki.BaseUrl.AbsoluteUri, StringComparison.OrdinalIgnoreCase) || IsAllowedHost(uri, o.Signing.RevocationHosts),
-                new DevelopmentPkiHandler(pki, revocation));
-            return new TrustServices(pki, new DevelopmentTimestampAuthority(pki.TimestampAuthority, clock), fetcher, [pki.Root.Certificate], pki.RootsPem,
-                new HttpValidationDataSource(new HttpClient(allowed)), store);
+            var faults = TrustServiceFault.ParseList(o.DemoSetup.Faults);
+            if (faults.Count > 0) log.LogWarning("Injecting faults into the development trust services: {Faults}", string.Join(", ", faults));
+            responder = new DevelopmentTrustResponder(pki, new TrustServiceFaults(faults), clock);
+            var developmentResponder = responder;
+            network = () => new DevelopmentPkiHandler(developmentResponder);
+            anchors = [pki.Root.Certificate];
+            pem = pki.RootsPem;
+            timestampUrl = pki.TimestampUrl;
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(o.Signing.TimestampUrl) || (string.IsNullOrWhiteSpace(o.Signing.TrustAnchorsFile) && store is null))
+                throw new OptionsValidationException(CertificationOptions.Section, typeof(CertificationOptions),
+                    ["Outside demo mode Certification:Signing:TimestampUrl and Certification:Signing:TrustAnchorsFile (or Certification:Trust:StoreDirectory) are required."]);
+            pem = store is null ? File.ReadAllText(o.Signing.TrustAnchorsFile!) : "";
+            anchors = new X509CertificateParser().ReadCertificates(System.Text.Encoding.ASCII.GetBytes(pem)).ToList();
+            timestampUrl = new Uri(o.Signing.TimestampUrl);
         }
 
-        if (string.IsNullOrWhiteSpace(o.Signing.TimestampUrl) || (string.IsNullOrWhiteSpace(o.Signing.TrustAnchorsFile) && store is null))
-            throw new OptionsValidationException(CertificationOptions.Section, typeof(CertificationOptions),
-                ["Outside demo mode Certification:Signing:TimestampUrl and Certification:Signing:TrustAnchorsFile (or Certification:Trust:StoreDirectory) are required."]);
-        var pem = store is null ? File.ReadAllText(o.Signing.TrustAnchorsFile!) : "";
-        var anchors = new X509CertificateParser().ReadCertificates(System.Text.Encoding.ASCII.GetBytes(pem)).ToList();
-        var online = new AllowListHandler(uri => IsAllowedHost(uri, o.Signing.RevocationHosts), new HttpClientHandler());
-        return new TrustServices(null, new HttpTimestampClient(new Uri(o.Signing.TimestampUrl)), new RevocationFetcher(options: FetcherOptions(o), clock: clock), anchors, pem,
-            new HttpValidationDataSource(new HttpClient(online)), store);
+        var resilience = o.TrustServices;
+        // The library clients' own time limit only backs up the pipeline's total timeout.
+        var clientTimeout = resilience.TotalTimeout + TimeSpan.FromSeconds(1);
+        var timestampHttp = TrustServiceHttp.Create(TrustServiceNames.Timestamp, network(), resilience, health);
+        var timestamps = new[] { timestampUrl }.Concat(o.Signing.AlternateTimestampUrls.Select(u => new Uri(u)))
+            .Select(url =>
+            {
+                health.Register(TrustServiceNames.Timestamp, url);
+                return (ITimestampAuthority)new MonitoredTimestampAuthority(new HttpTimestampClient(url, timestampHttp, clientTimeout), health);
+            }).ToList();
+        var fetcher = new RevocationFetcher(TrustServiceHttp.Create(TrustServiceNames.Revocation, network(), resilience, health), new RevocationFetcherOptions
+        {
+            Timeout = clientTimeout,
+            MaxResponseBytes = resilience.MaxResponseBytes,
+            // Evidence for the office's own certificates is reused while fresh, at most RevocationMaximumAge.
+            MaximumCacheAge = o.Signing.RevocationMaximumAge,
+            OnExchange = (url, problem) =>
+            {
+                if (problem is null) health.Succeeded(TrustServiceNames.Revocation, url);
+                else health.Failed(TrustServiceNames.Revocation, url, problem);
+            },
+        }, clock);
+        // Verification lookups for uploaded files: resilient too, but outside the signing dependencies' health.
+        var allowed = new AllowListHandler(uri => (pki is not null && uri.AbsoluteUri.StartsWith(pki.BaseUrl.AbsoluteUri, StringComparison.OrdinalIgnoreCase))
+                                                  || IsAllowedHost(uri, o.Signing.RevocationHosts), network());
+        var validation = new HttpValidationDataSource(TrustServiceHttp.Create("verification-lookups", allowed, resilience, health), clientTimeout, resilience.MaxResponseBytes);
+        return new TrustServices(pki, responder, timestamps.Count == 1 ? timestamps[0] : new FailoverTimestampAuthority(timestamps), fetcher, anchors, pem, validation, store);
     }
-
-    /// <summary>Evidence for the office's own certificates is reused while fresh, at most <see cref="SigningOptions.RevocationMaximumAge"/>.</summary>
-    private static RevocationFetcherOptions FetcherOptions(CertificationOptions o) =>
-        new() { Timeout = TimeSpan.FromSeconds(10), MaximumCacheAge = o.Signing.RevocationMaximumAge };
 
     private static bool IsAllowedHost(Uri uri, IReadOnlyCollection<string> hosts) =>
         hosts.Any(h => string.Equals(h, uri.Host, StringComparison.OrdinalIgnoreCase));

@@ -29,9 +29,12 @@ public sealed class CertificationOptions
     public FeeOptions Fees { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
     public ArchiveOptions Archive { get; set; } = new();
+    public TrustServiceOptions TrustServices { get; set; } = new();
+    public StartupOptions Startup { get; set; } = new();
     public TrustOptions Trust { get; set; } = new();
     public ReportOptions Reports { get; set; } = new();
     public RemoteSigningOptions RemoteSigning { get; set; } = new();
+    public ReadingOptions Reading { get; set; } = new();
 
     /// <summary>AES-256 key (base64, 32 bytes) that encrypts PKCS#12 signing identities at rest.
     /// In demo mode a key is generated into DataDirectory/keys when absent; otherwise required.</summary>
@@ -73,6 +76,32 @@ public sealed class RemoteSigningOptions
     public TimeSpan? DevelopmentApprovalDelay { get; set; }
 
     public override string ToString() => $"RemoteSigningOptions({ProviderUrl ?? "development"}, client {ClientId})";
+}
+
+/// <summary>Reading scans for the officer (docs/service.md § Reading scans): the quality gate (also applied when
+/// certifying), OCR proposals and duplicate originals.</summary>
+public sealed class ReadingOptions
+{
+    /// <summary>Tesseract: executable, languages (<c>vie</c>), time limit per page, memory bound, concurrency, pages read.</summary>
+    public Certification.Signing.Documents.Reading.OcrOptions Ocr { get; set; } = new();
+
+    /// <summary>Warning and refusal thresholds of each measure.</summary>
+    public Certification.Signing.Documents.Reading.QualityThresholds Quality { get; set; } = new();
+
+    /// <summary>The document kinds proposed by title; when empty, the common ones (<c>DocumentKind.Common</c>).</summary>
+    public List<Certification.Signing.Documents.Reading.DocumentKind> DocumentTypes { get; set; } = [];
+
+    public DuplicateOptions Duplicates { get; set; } = new();
+}
+
+public sealed class DuplicateOptions
+{
+    /// <summary><c>Office</c> (copies of the same office) or <c>Province</c> (of any office in its province).</summary>
+    public string Scope { get; set; } = "Office";
+
+    /// <summary>Largest Hamming distance (of 256 bits) at which a page is taken for a page certified before.</summary>
+    [Range(0, 128)]
+    public int MaxDistance { get; set; } = Certification.Signing.Documents.Reading.PerceptualHash.DuplicateDistance;
 }
 
 /// <summary>The trust store (docs/trust.md).</summary>
@@ -158,6 +187,10 @@ public sealed class SigningOptions
     /// <summary>RFC 3161 TSA URL outside demo mode.</summary>
     public string? TimestampUrl { get; set; }
 
+    /// <summary>Further RFC 3161 TSAs, asked in order when the one before gives no token (in demo mode too; the
+    /// demo PKI serves a second endpoint at <c>{PublicBaseUrl}tsa2</c>).</summary>
+    public List<string> AlternateTimestampUrls { get; set; } = [];
+
     /// <summary>PEM bundle of trust anchors outside demo mode (the demo uses its development root).</summary>
     public string? TrustAnchorsFile { get; set; }
 
@@ -174,6 +207,52 @@ public sealed class SigningOptions
 
     /// <summary>How long a two-step (external) signature may wait for the signer; then the session ends (no number was taken).</summary>
     public TimeSpan ExternalSigningTimeout { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+/// <summary>How outbound calls to the TSA, OCSP responders and CRL distribution points are made resilient
+/// (docs/reliability.md): per attempt a timeout, bounded retries with jitter (every call is a read or a
+/// time-stamp request, safe to repeat), a circuit breaker per endpoint, and a total time limit.</summary>
+public sealed class TrustServiceOptions
+{
+    /// <summary>One HTTP exchange.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>All attempts of one call, retries and their delays included.</summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Retries after a failed attempt (connection error, timeout, 5xx, 408, 429, cut body).</summary>
+    [Range(0, 5)]
+    public int MaxRetries { get; set; } = 2;
+
+    /// <summary>First retry delay; it doubles per retry, with jitter.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>An endpoint's circuit opens when at least this share of its calls failed in <see cref="SamplingDuration"/>…</summary>
+    [Range(0.01, 1.0)]
+    public double FailureRatio { get; set; } = 0.5;
+
+    /// <summary>…and it saw at least this many calls.</summary>
+    [Range(2, 1000)]
+    public int MinimumThroughput { get; set; } = 4;
+
+    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>An open circuit refuses calls for this long (no waiting on a dead service), then lets one through.
+    /// Also the Retry-After of a refused certification when no circuit tells a shorter time.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>CRLs and OCSP responses larger than this are refused.</summary>
+    [Range(1024, 1L << 32)]
+    public long MaxResponseBytes { get; set; } = 16 * 1024 * 1024;
+}
+
+/// <summary>Checks at start that this node can do its work.</summary>
+public sealed class StartupOptions
+{
+    /// <summary>When a signing identity or the token-signing key cannot be opened with this node's settings
+    /// (a <c>KeyEncryptionKey</c> or <c>TokenSigningKey</c> that differs from the other nodes'), refuse to start
+    /// instead of logging the setting to fix and answering <c>signing-key-unavailable</c>.</summary>
+    public bool RefuseUnopenableKeys { get; set; }
 }
 
 /// <summary>The long-term archive job (docs/scaling.md § Long-term archive).</summary>
@@ -210,6 +289,10 @@ public sealed class DemoOptions
 
     /// <summary>Prints the banner with the URL and the demo credentials.</summary>
     public bool PrintBanner { get; set; } = true;
+
+    /// <summary>Faults injected into the in-process development trust services from the start, in the syntax of
+    /// <c>pki serve --faults</c> (e.g. <c>tsa:500,ocsp:stale</c>); for tests and drills, never in production.</summary>
+    public string? Faults { get; set; }
 
     /// <summary>Further notary offices (DEMO-VPCC02, …), each with its notary (officer.notary2, …) and seal, for load
     /// runs across several books (benchmarks/service-bench.sh). Default none.</summary>

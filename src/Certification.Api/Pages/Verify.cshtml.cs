@@ -1,6 +1,4 @@
-using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Certification.Api.Features.Verifications;
 using Certification.Api.Infrastructure;
 using Certification.Api.Web;
@@ -13,7 +11,6 @@ namespace Certification.Api.Pages;
 [EnableRateLimiting(RateLimits.Verification)]
 public sealed class VerifyModel(IDocumentVerifier verifier, Registry registry, ValidationReportSeal seal) : WebPage
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public override string Title => T("verify.title");
@@ -43,20 +40,13 @@ public sealed class VerifyModel(IDocumentVerifier verifier, Registry registry, V
             return Page();
         }
         // The evidence forms of POST /api/v1/verifications with Accept: application/pdf or application/xml, as downloads.
-        var format = Request.Form["format"].ToString();
-        var sha = Convert.ToHexStringLower(SHA256.HashData(pdf));
-        if (format is "pdf" or "xml")
+        var format = Request.Form["format"].ToString() switch { "pdf" => EvidenceFormat.Pdf, "xml" => EvidenceFormat.EtsiXml, _ => EvidenceFormat.Json };
+        if (format != EvidenceFormat.Json)
         {
-            var evidence = await verifier.ValidateAsync(pdf, ct);
-            return format == "xml"
-                ? File(System.Text.Encoding.UTF8.GetBytes(Signing.Validation.Report.EtsiValidationReport.Write(evidence, sha)), EvidenceFormats.Xml, "validation-report.xml")
-                : File(await seal.SealAsync(evidence, new Signing.Validation.Report.ValidatedFile(FileName, pdf.Length, sha), ct), EvidenceFormats.Pdf, "validation-report.pdf");
+            var evidence = await VerificationsApi.EvidenceAsync(pdf, FileName, format, verifier, seal, ct);
+            return File(evidence.Content, evidence.ContentType, evidence.FileName);
         }
-        var match = await registry.MatchAsync(pdf, sha, ct);
-        // The same calls as POST /api/v1/verifications.
-        var report = await verifier.VerifyAsync(pdf, ct);
-        report["sha256"] = sha;
-        report["registry"] = JsonSerializer.SerializeToNode(match, Json);
+        var report = await VerificationsApi.ReportAsync(pdf, verifier, registry, ct);
         Result = Verdict.Read(report, Lang);
         ReportJson = report.ToJsonString(Pretty);
         return Page();

@@ -35,6 +35,10 @@ public static class ProblemTypes
     public static readonly ProblemType NumberConflict = new("number-conflict", 409, "The certification book moved on; retry");
     public static readonly ProblemType DocumentAlreadyDecided = new("document-already-decided", 409, "The document was already certified or refused");
     public static readonly ProblemType CopyRevoked = new("copy-revoked", 410, "The copy was revoked by the office that issued it");
+    public static readonly ProblemType ShareNotFound = new("share-not-found", 404, "No share has this link and token");
+    public static readonly ProblemType ShareForAnotherService = new("share-for-another-service", 403, "The copy was shared with another online service");
+    public static readonly ProblemType ShareExpired = new("share-expired", 410, "The share has expired");
+    public static readonly ProblemType ShareRevoked = new("share-revoked", 410, "The citizen revoked the share");
     public static readonly ProblemType SigningSessionExpired = new("signing-session-expired", 410, "The signing session expired; prepare the signature again");
     public static readonly ProblemType NumberTakenMeanwhile = new("number-taken-meanwhile", 409,
         "The book gave this number to another copy while the signature was pending; prepare and sign again");
@@ -46,6 +50,16 @@ public static class ProblemTypes
     public static readonly ProblemType SignInThrottled = new("sign-in-throttled", 429, "Too many wrong passwords; the account is locked for a while");
     public static readonly ProblemType InternalError = new("internal-error", 500, "Internal error");
     public static readonly ProblemType SigningUnavailable = new("signing-unavailable", 503, "A signing service (timestamp, revocation, key) is unavailable");
+    public static readonly ProblemType TimestampServiceUnavailable = new("trust-service-unavailable/timestamp", 503,
+        "The timestamp authority is unavailable for now; nothing was issued, retry after the time given");
+    public static readonly ProblemType RevocationServiceUnavailable = new("trust-service-unavailable/revocation", 503,
+        "The certificate status service (OCSP/CRL) is unavailable for now; nothing was issued, retry after the time given");
+    public static readonly ProblemType SigningKeyUnavailable = new("signing-key-unavailable", 503,
+        "This node cannot open the office's signing key (its key encryption setting differs); no number was taken");
+    public static readonly ProblemType TokenSigningKeyUnavailable = new("token-signing-key-unavailable", 503,
+        "This node's sign-in token key differs from the office's; sign in on another node");
+    public static readonly ProblemType StorageFull = new("storage-full", 507, "The storage for certified copies is full; nothing was issued");
+    public static readonly ProblemType StorageReadOnly = new("storage-read-only", 503, "The storage for certified copies is read-only; nothing was issued");
 
     public static readonly ProblemType RemoteSigningNotConfigured = new("remote-signing-not-configured", 409, "This officer is not bound to a remote signing credential");
     public static readonly ProblemType RemoteSignerRequired = new("remote-signer-required", 409, "This officer signs with a remote signing account: use the remote signing flow");
@@ -67,8 +81,9 @@ public static class ProblemTypes
     [
         InvalidRequest, NoFiles, TooManyFiles, Unauthenticated, SignInFailed, Forbidden, OtherOffice, NotAuthorisedToCertify,
         NotFound, CopyNotFound, MethodNotAllowed, OfficeReadOnly, NoSigningKey, ExternalSignerRequired, AlreadyRevoked,
-        NotRevocable, CopyRevoked, NumberConflict, DocumentAlreadyDecided, SigningSessionExpired, NumberTakenMeanwhile, RequestTooLarge, UnsupportedMediaType,
+        NotRevocable, CopyRevoked, ShareNotFound, ShareForAnotherService, ShareExpired, ShareRevoked, NumberConflict, DocumentAlreadyDecided, SigningSessionExpired, NumberTakenMeanwhile, RequestTooLarge, UnsupportedMediaType,
         NotAPdf, SignatureRejected, RateLimited, SignInThrottled, InternalError, SigningUnavailable,
+        TimestampServiceUnavailable, RevocationServiceUnavailable, SigningKeyUnavailable, TokenSigningKeyUnavailable, StorageFull, StorageReadOnly,
         RemoteSigningNotConfigured, RemoteSignerRequired, RemoteSigningDenied, RemoteSigningTimedOut, RemoteSigningCancelled,
         RemoteSigningAuthorisationExpired, RemoteSigningTokenExpired, RemoteSigningHashNotAuthorised, RemoteSigningWrongCredential,
         RemoteSigningClientRejected, RemoteSigningRefused, RemoteSigningUnavailable,
@@ -119,16 +134,30 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             BadHttpRequestException { StatusCode: 413 } => (ProblemTypes.RequestTooLarge, "The request body exceeds the limit.", null),
             InvalidDataException => (ProblemTypes.RequestTooLarge, "The multipart body exceeds a limit.", null),
             BadHttpRequestException b => (ProblemTypes.ForStatus(b.StatusCode), "The request could not be read.", null),
-            Signing.Timestamps.TimestampException or Signing.Revocation.RevocationFetchException =>
-                (ProblemTypes.SigningUnavailable, "A timestamp or revocation service did not answer.", null),
+            Signing.Timestamps.TimestampException => TrustServiceDown(context, Infrastructure.TrustServiceNames.Timestamp, ProblemTypes.TimestampServiceUnavailable),
+            Signing.Revocation.RevocationFetchException => TrustServiceDown(context, Infrastructure.TrustServiceNames.Revocation, ProblemTypes.RevocationServiceUnavailable),
+            Infrastructure.SigningKeyUnavailableException k => (ProblemTypes.SigningKeyUnavailable, k.Message, null),
+            IOException io when Infrastructure.StorageFaults.IsFull(io) => (ProblemTypes.StorageFull, "No space is left where certified copies are stored.", null),
+            _ when Infrastructure.StorageFaults.IsReadOnly(exception) => (ProblemTypes.StorageReadOnly, "Certified copies cannot be written (read-only storage).", null),
             _ => (ProblemTypes.InternalError, null, null),
         };
         if (type == ProblemTypes.InternalError) log.LogError(exception, "Unhandled error on {Method} {Route}", context.Request.Method, context.GetEndpoint()?.DisplayName);
+        else if (type.Status >= 500) log.LogWarning("{Method} {Path} answered {Type}: {Detail}", context.Request.Method, context.Request.Path, type.Slug, exception.Message);
+        if (extensions?.TryGetValue("retryAfterSeconds", out var retryAfter) == true) context.Response.Headers.RetryAfter = retryAfter!.ToString();
         Features.Health.Telemetry.Failures.Add(1, new KeyValuePair<string, object?>("type", type.Slug),
             new KeyValuePair<string, object?>("status", type.Status));
         context.Response.StatusCode = type.Status;
         var problem = new ProblemDetails { Type = type.Uri, Title = type.Title, Status = type.Status, Detail = detail };
         if (extensions is not null) foreach (var (k, v) in extensions) problem.Extensions[k] = v;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>A trust service gave no usable answer: temporary (503), naming the service and when to retry.
+    /// The detail keeps the library's message (which endpoint, what was wrong); it carries no secrets.</summary>
+    private static (ProblemType, string?, IDictionary<string, object?>?) TrustServiceDown(HttpContext context, string service, ProblemType type)
+    {
+        var health = context.RequestServices.GetRequiredService<Infrastructure.TrustServiceHealth>();
+        var seconds = (int)Math.Ceiling(health.RetryAfter(service).TotalSeconds);
+        return (type, null, new Dictionary<string, object?> { ["service"] = service, ["retryAfterSeconds"] = seconds, ["state"] = health.StateOf(service).ToString().ToLowerInvariant() });
     }
 }

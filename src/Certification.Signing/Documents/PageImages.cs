@@ -194,7 +194,7 @@ internal static class PageImages
         return rgbWriter.Finish("DeviceRGB", page.Orientation);
     }
 
-    private static ScanRejectedException Corrupt(ScanPage page, string detail) =>
+    internal static ScanRejectedException Corrupt(ScanPage page, string detail) =>
         new(ScanRejection.Corrupt, page.FileName, $"không giải mã được ảnh ({detail})", $"image data cannot be decoded ({detail})");
 
     /// <summary>Deflates rows as they come and keeps a coarse luminance map on the side.</summary>
@@ -351,7 +351,7 @@ internal sealed class LuminanceMap(int width, int height, byte[] values, double 
     }
 
     /// <summary>Rec. 601 luma of unpremultiplied RGBA pixels composited onto white paper.</summary>
-    private static void Luma(ReadOnlySpan<byte> rgba, Span<byte> luma)
+    internal static void Luma(ReadOnlySpan<byte> rgba, Span<byte> luma)
     {
         for (var x = 0; x < luma.Length; x++)
         {
@@ -365,7 +365,14 @@ internal sealed class LuminanceMap(int width, int height, byte[] values, double 
     /// show the displayed area from <paramref name="top"/> down; only orientations 1–4 are ever partial).</summary>
     private static LuminanceMap Oriented(byte[] stored, int storedWidth, int storedHeight, int orientation, double top)
     {
-        if (orientation <= 1) return new LuminanceMap(storedWidth, storedHeight, stored, top);
+        var (display, w, h) = Orient(stored, storedWidth, storedHeight, orientation);
+        return new LuminanceMap(w, h, display, top);
+    }
+
+    /// <summary>8-bit samples in stored order turned to display order (Exif/TIFF orientation 1–8).</summary>
+    internal static (byte[] Pixels, int Width, int Height) Orient(byte[] stored, int storedWidth, int storedHeight, int orientation)
+    {
+        if (orientation <= 1) return (stored, storedWidth, storedHeight);
         var swap = orientation >= 5;
         int w = swap ? storedHeight : storedWidth, h = swap ? storedWidth : storedHeight;
         var display = new byte[w * h];
@@ -376,7 +383,7 @@ internal sealed class LuminanceMap(int width, int height, byte[] values, double 
             int sx = Math.Clamp((int)(s * storedWidth), 0, storedWidth - 1), sy = Math.Clamp((int)(t * storedHeight), 0, storedHeight - 1);
             display[y * w + x] = stored[sy * storedWidth + sx];
         }
-        return new LuminanceMap(w, h, display, top);
+        return (display, w, h);
     }
 
     /// <summary>Box-averages rows into cells of factor × factor pixels.</summary>

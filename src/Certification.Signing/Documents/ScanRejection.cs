@@ -41,6 +41,16 @@ public enum ScanRejection
     /// <summary>A variant of a supported format that cannot go into a PDF unchanged (arithmetic-coded or
     /// lossless JPEG, BigTIFF, old-style JPEG in TIFF...).</summary>
     UnsupportedVariant = 17,
+    /// <summary>Quality gate (<see cref="Reading.ScanQualityGate"/>): too blurred to read.</summary>
+    Blurred = 18,
+    /// <summary>Quality gate: the text lines are turned past the threshold.</summary>
+    Skewed = 19,
+    /// <summary>Quality gate: content touches the page's edge, so part of the original may be missing.</summary>
+    CutOff = 20,
+    /// <summary>Quality gate: the page is too dark.</summary>
+    TooDark = 21,
+    /// <summary>Quality gate: ink and paper too close in tone (faded, washed out).</summary>
+    LowContrast = 22,
 }
 
 public static class ScanRejectionCodes

@@ -20,16 +20,14 @@ public sealed class DevelopmentPkiServer : IAsyncDisposable
     private const int MaxRequestBytes = 64 * 1024;
 
     private readonly HttpListener _listener;
-    private readonly DevelopmentPki _pki;
+    private readonly DevelopmentTrustResponder _responder;
     private readonly Task _loop;
     private int _stopped;
 
-    private DevelopmentPkiServer(DevelopmentPki pki, TimeProvider? clock, Remote.DevelopmentCscProvider? csc)
+    private DevelopmentPkiServer(DevelopmentPki pki, TimeProvider? clock, TrustServiceFaults? faults, Remote.DevelopmentCscProvider? csc)
     {
-        _pki = pki;
+        _responder = new DevelopmentTrustResponder(pki, faults, clock);
         Csc = csc;
-        Timestamps = new DevelopmentTimestampAuthority(pki.TimestampAuthority, clock ?? pki.Clock);
-        Revocation = new DevelopmentRevocationAuthority(pki, clock);
         // Loopback only, whatever host name the base URL uses; same port and path.
         Url = new Uri($"http://127.0.0.1:{pki.BaseUrl.Port}{pki.BaseUrl.AbsolutePath}");
         _listener = new HttpListener();
@@ -46,21 +44,27 @@ public sealed class DevelopmentPkiServer : IAsyncDisposable
     }
 
     /// <summary>Starts serving at once; dispose to stop.</summary>
+    /// <param name="faults">Faults to inject (switchable while serving); none by default.</param>
+    /// <param name="csc">A development remote signing provider to serve under <c>/csc/</c>.</param>
     /// <exception cref="InvalidOperationException">The port is taken or cannot be bound.</exception>
-    public static DevelopmentPkiServer Start(DevelopmentPki pki, TimeProvider? clock = null, Remote.DevelopmentCscProvider? csc = null)
+    public static DevelopmentPkiServer Start(DevelopmentPki pki, TimeProvider? clock = null, TrustServiceFaults? faults = null,
+        Remote.DevelopmentCscProvider? csc = null)
     {
         ArgumentNullException.ThrowIfNull(pki);
         if (pki.BaseUrl.Scheme != Uri.UriSchemeHttp)
             throw new ArgumentException("The development server speaks plain HTTP; the base URL must be http://.", nameof(pki));
-        return new DevelopmentPkiServer(pki, clock, csc);
+        return new DevelopmentPkiServer(pki, clock, faults, csc);
     }
 
     /// <summary>Where it listens: http://127.0.0.1:PORT/ (plus the base URL's path, if any).</summary>
     public Uri Url { get; }
 
-    public DevelopmentTimestampAuthority Timestamps { get; }
+    public DevelopmentTimestampAuthority Timestamps => _responder.Timestamps;
 
-    public DevelopmentRevocationAuthority Revocation { get; }
+    public DevelopmentRevocationAuthority Revocation => _responder.Revocation;
+
+    /// <summary>The faults switched on; change them while serving.</summary>
+    public TrustServiceFaults Faults => _responder.Faults;
 
     /// <summary>The remote signing provider served under <c>/csc/</c>, if any.</summary>
     public Remote.DevelopmentCscProvider? Csc { get; }
@@ -102,13 +106,11 @@ public sealed class DevelopmentPkiServer : IAsyncDisposable
         try
         {
             var path = request.Url?.AbsolutePath ?? "/";
-            if (path.StartsWith(Url.AbsolutePath, StringComparison.Ordinal))
-                path = "/" + path[Url.AbsolutePath.Length..];
-            var method = request.HttpMethod;
-            if (Csc is not null && path.StartsWith("/csc/", StringComparison.Ordinal))
+            path = path.StartsWith(Url.AbsolutePath, StringComparison.Ordinal) ? path[Url.AbsolutePath.Length..] : path.TrimStart('/');
+            if (Csc is not null && path.StartsWith("csc/", StringComparison.Ordinal))
             {
-                var answer = Csc.Handle(new Remote.CscHttpRequest(method, path["/csc/".Length..], request.Url?.Query ?? "", request.Headers["Authorization"],
-                    request.ContentType, request.Headers["Accept"], method == "POST" ? await ReadBodyAsync(request) : []));
+                var answer = Csc.Handle(new Remote.CscHttpRequest(request.HttpMethod, path["csc/".Length..], request.Url?.Query ?? "", request.Headers["Authorization"],
+                    request.ContentType, request.Headers["Accept"], request.HttpMethod == "POST" ? await ReadBodyAsync(request).ConfigureAwait(false) : []));
                 response.StatusCode = answer.Status;
                 response.ContentType = answer.ContentType;
                 if (answer.Location is not null) response.RedirectLocation = answer.Location;
@@ -116,21 +118,19 @@ public sealed class DevelopmentPkiServer : IAsyncDisposable
                 await response.OutputStream.WriteAsync(answer.Body).ConfigureAwait(false);
                 return;
             }
-            (int Status, string ContentType, byte[] Body) result = (method, path) switch
+            var body = request.HttpMethod == "POST" ? await ReadBodyAsync(request).ConfigureAwait(false) : null;
+            var reply = await _responder.RespondAsync(request.HttpMethod, path, body).ConfigureAwait(false)
+                        ?? TrustServiceReply.Text(404, $"Not found: {request.HttpMethod} /{path}");
+            if (reply.Transport == ReplyTransport.ResetBeforeResponse)
             {
-                ("POST", "/tsa") => Ok("application/timestamp-reply", Timestamps.Respond(await ReadBodyAsync(request))),
-                ("POST", "/ocsp" or "/ocsp/") => Ok("application/ocsp-response", Revocation.Respond(await ReadBodyAsync(request))),
-                ("GET", _) when path.StartsWith("/ocsp/", StringComparison.Ordinal) => OcspGet(path["/ocsp/".Length..]),
-                ("GET", _) when path.StartsWith("/crl/", StringComparison.Ordinal) && path.EndsWith(".crl", StringComparison.Ordinal) =>
-                    Crl(path["/crl/".Length..^".crl".Length]),
-                ("GET", _) when path.StartsWith("/certs/", StringComparison.Ordinal) && path.EndsWith(".crt", StringComparison.Ordinal) =>
-                    CaCertificate(path["/certs/".Length..^".crt".Length]),
-                _ => Text(404, $"Not found: {method} {path}"),
-            };
-            response.StatusCode = result.Status;
-            response.ContentType = result.ContentType;
-            response.ContentLength64 = result.Body.Length;
-            await response.OutputStream.WriteAsync(result.Body).ConfigureAwait(false);
+                response.Abort();
+                return;
+            }
+            response.StatusCode = reply.Status;
+            response.ContentType = reply.ContentType;
+            response.ContentLength64 = reply.ContentLength;
+            await reply.WriteBodyAsync(response.OutputStream).ConfigureAwait(false);
+            if (reply.Transport == ReplyTransport.CutHalfway) response.Abort();
         }
         catch (RequestTooLargeException)
         {
@@ -148,42 +148,10 @@ public sealed class DevelopmentPkiServer : IAsyncDisposable
             }
             catch (Exception)
             {
-                // The client went away.
+                // The client went away, or the response was aborted on purpose.
             }
         }
     }
-
-    private (int, string, byte[]) OcspGet(string encoded)
-    {
-        byte[] der;
-        try
-        {
-            der = Convert.FromBase64String(Uri.UnescapeDataString(encoded));
-        }
-        catch (FormatException)
-        {
-            return Text(400, "The OCSP GET path is not base64.");
-        }
-        return Ok("application/ocsp-response", Revocation.Respond(der));
-    }
-
-    private (int, string, byte[]) Crl(string slug)
-    {
-        _pki.RefreshState();
-        var crl = Revocation.GetCrl(slug);
-        return crl is null ? Text(404, $"No CA '{slug}'.") : Ok("application/pkix-crl", crl);
-    }
-
-    private (int, string, byte[]) CaCertificate(string slug)
-    {
-        var authority = _pki.FindAuthority(slug);
-        return authority is null ? Text(404, $"No CA '{slug}'.") : Ok("application/pkix-cert", authority.Certificate.GetEncoded());
-    }
-
-    private static (int, string, byte[]) Ok(string contentType, byte[] body) => (200, contentType, body);
-
-    private static (int, string, byte[]) Text(int status, string text) =>
-        (status, "text/plain; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(text + "\n"));
 
     private static async Task<byte[]> ReadBodyAsync(HttpListenerRequest request)
     {
@@ -205,10 +173,10 @@ public sealed class DevelopmentPkiServer : IAsyncDisposable
     {
         try
         {
-            var (code, type, body) = Text(status, message);
-            response.StatusCode = code;
-            response.ContentType = type;
-            response.OutputStream.Write(body);
+            var reply = TrustServiceReply.Text(status, message);
+            response.StatusCode = reply.Status;
+            response.ContentType = reply.ContentType;
+            response.OutputStream.Write(reply.Body);
         }
         catch (Exception)
         {

@@ -62,7 +62,9 @@ public sealed class DevelopmentRevocationAuthority
 
     /// <summary>Answers a DER OCSPRequest with a DER OCSPResponse (RFC 6960 § 4.2). Never throws for bad
     /// input: malformed requests get malformedRequest, requests about foreign CAs get unauthorized.</summary>
-    public byte[] Respond(byte[] ocspRequestDer)
+    /// <param name="producedAt">The response's thisUpdate and producedAt (default now); an earlier time makes
+    /// a stale response (nextUpdate passed), as a responder that stopped refreshing its answers sends.</param>
+    public byte[] Respond(byte[] ocspRequestDer, DateTimeOffset? producedAt = null)
     {
         ArgumentNullException.ThrowIfNull(ocspRequestDer);
         OcspReq request;
@@ -86,7 +88,7 @@ public sealed class DevelopmentRevocationAuthority
         var issuer = authorities[0]!;
         var signer = _pki.OcspResponderFor(issuer) ?? issuer;
 
-        var now = DevelopmentPki.TruncateToSeconds(_clock.GetUtcNow());
+        var now = DevelopmentPki.TruncateToSeconds(producedAt ?? _clock.GetUtcNow());
         var generator = new BasicOcspRespGenerator(KeyMaterial.PublicKey(signer.PrivateKey));
         foreach (var item in items)
         {

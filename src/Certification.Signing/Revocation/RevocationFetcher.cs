@@ -32,6 +32,14 @@ public sealed record RevocationFetcherOptions
 
     public RevocationSources Sources { get; init; } = RevocationSources.OcspThenCrl;
 
+    /// <summary>Larger CRLs and OCSP responses are refused (a CA's CRL can grow to tens of megabytes, and a
+    /// hostile or broken server can send endless bytes); default 16 MiB.</summary>
+    public long MaxResponseBytes { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>Told after every OCSP or CRL exchange (cache hits and callers sharing a fetch are none) which URL
+    /// was asked and what was wrong with its answer (null when the evidence was accepted): the service's dependency health.</summary>
+    public Action<Uri, string?>? OnExchange { get; init; }
+
     /// <summary>How long an OCSP response without nextUpdate is reused; default 5 minutes.</summary>
     public TimeSpan OcspCacheTimeWithoutNextUpdate { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -200,7 +208,7 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
     {
         var id = new CertificateID(CertificateID.DigestSha1, issuer, certificate.SerialNumber);
         var cacheKey = $"ocsp {url} {Convert.ToHexString(id.GetIssuerKeyHash())} {certificate.SerialNumber.ToString(16)}";
-        return await CachedAsync(cacheKey, () => RequestOcspAsync(certificate, issuer, url, id), ct).ConfigureAwait(false);
+        return await CachedAsync(cacheKey, url, () => RequestOcspAsync(certificate, issuer, url, id), ct).ConfigureAwait(false);
     }
 
     private async Task<(byte[] Der, DateTimeOffset? NextUpdate)> RequestOcspAsync(X509Certificate certificate, X509Certificate issuer, Uri url, CertificateID id)
@@ -224,12 +232,15 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
             throw new RevocationFetchException($"OCSP {url}: the response's nonce does not match the request's (replayed response?).");
         if (status.State == RevocationState.Unknown)
             throw new RevocationFetchException($"OCSP {url}: the responder does not know the certificate (status unknown).");
+        // RFC 6960 § 4.2.2.1: past nextUpdate the responder has newer information; a stale answer is no evidence.
+        if (nextUpdate is { } next && next < _clock.GetUtcNow())
+            throw new RevocationFetchException($"OCSP {url}: stale response (nextUpdate {next:yyyy-MM-ddTHH:mm:ssZ} has passed).");
 
         return (body, nextUpdate);
     }
 
     private Task<byte[]> FetchCrlAsync(X509Certificate issuer, Uri url, CancellationToken ct) =>
-        CachedAsync($"crl {url}", () => DownloadCrlAsync(issuer, url), ct);
+        CachedAsync($"crl {url}", url, () => DownloadCrlAsync(issuer, url), ct);
 
     private async Task<(byte[] Der, DateTimeOffset? NextUpdate)> DownloadCrlAsync(X509Certificate issuer, Uri url)
     {
@@ -476,37 +487,62 @@ public sealed class RevocationFetcher : IRevocationSource, IDisposable
         using var timeout = new CancellationTokenSource(Options.Timeout);
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
                 throw new RevocationFetchException($"{request.RequestUri} answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}.");
-            return await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            if (response.Content.Headers.ContentLength > Options.MaxResponseBytes)
+                throw TooLarge(request, response.Content.Headers.ContentLength.Value);
+            await using var body = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await body.ReadAsync(chunk, timeout.Token).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > Options.MaxResponseBytes) throw TooLarge(request, buffer.Length + read);
+                buffer.Write(chunk, 0, read);
+            }
+            return buffer.ToArray();
         }
         catch (OperationCanceledException)
         {
             throw new RevocationFetchException($"{request.RequestUri} did not answer within {Options.Timeout.TotalSeconds:0.#} s.");
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
             throw new RevocationFetchException($"{request.RequestUri} cannot be reached: {e.Message}", e);
         }
     }
 
+    private RevocationFetchException TooLarge(HttpRequestMessage request, long bytes) =>
+        new($"{request.RequestUri} sent {bytes} bytes or more, over the limit of {Options.MaxResponseBytes}.");
+
     /// <summary>The cached evidence under <paramref name="key"/> while fresh; otherwise one fetch shared by every
     /// caller asking meanwhile, cached until its nextUpdate or the maximum age, whichever comes first. A caller's
     /// cancellation stops its wait, not the shared fetch; a failed fetch is not cached.</summary>
-    private async Task<byte[]> CachedAsync(string key, Func<Task<(byte[] Der, DateTimeOffset? NextUpdate)>> fetch, CancellationToken ct)
+    private async Task<byte[]> CachedAsync(string key, Uri url, Func<Task<(byte[] Der, DateTimeOffset? NextUpdate)>> fetch, CancellationToken ct)
     {
         if (_cache.TryGetValue(key, out var entry) && entry.Expires > _clock.GetUtcNow()) return entry.Der;
-        var flight = _fetching.GetOrAdd(key, _ => new Lazy<Task<byte[]>>(() => FetchAndCacheAsync(key, fetch)));
+        var flight = _fetching.GetOrAdd(key, _ => new Lazy<Task<byte[]>>(() => FetchAndCacheAsync(key, url, fetch)));
         return await flight.Value.WaitAsync(ct).ConfigureAwait(false);
     }
 
-    private async Task<byte[]> FetchAndCacheAsync(string key, Func<Task<(byte[] Der, DateTimeOffset? NextUpdate)>> fetch)
+    private async Task<byte[]> FetchAndCacheAsync(string key, Uri url, Func<Task<(byte[] Der, DateTimeOffset? NextUpdate)>> fetch)
     {
         using var activity = SigningActivities.Start("revocation fetch");
         try
         {
-            var (der, nextUpdate) = await fetch().ConfigureAwait(false);
+            (byte[] Der, DateTimeOffset? NextUpdate) fetched;
+            try
+            {
+                fetched = await fetch().ConfigureAwait(false);
+            }
+            catch (RevocationFetchException e)
+            {
+                Options.OnExchange?.Invoke(url, e.Message);
+                throw;
+            }
+            Options.OnExchange?.Invoke(url, null);
+            var (der, nextUpdate) = fetched;
             var fetchedAt = _clock.GetUtcNow();
             var expires = nextUpdate ?? fetchedAt + Options.OcspCacheTimeWithoutNextUpdate;
             if (Options.MaximumCacheAge is { } maximum && fetchedAt + maximum < expires) expires = fetchedAt + maximum;

@@ -71,7 +71,7 @@ public sealed class HttpTimestampClient : ITimestampAuthority, IDisposable
             {
                 throw new TimestampException($"The time-stamping authority {Url} did not answer within {Timeout.TotalSeconds:0.#} s.");
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is HttpRequestException or IOException)
             {
                 throw new TimestampException($"The time-stamping authority {Url} cannot be reached: {e.Message}", e);
             }

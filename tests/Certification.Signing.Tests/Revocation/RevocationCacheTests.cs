@@ -24,7 +24,7 @@ public sealed class RevocationCacheTests
     private (RevocationFetcher Fetcher, CountingHandler Requests) Fetcher(TimeSpan ocspValidity, TimeSpan? maximumAge)
     {
         var authority = new DevelopmentRevocationAuthority(Pki, _clock) { OcspValidity = ocspValidity };
-        var requests = new CountingHandler(new DevelopmentPkiHandler(Pki, authority));
+        var requests = new CountingHandler(new DevelopmentPkiHandler(new DevelopmentTrustResponder(Pki, clock: _clock, revocation: authority)));
         var fetcher = new RevocationFetcher(new HttpClient(requests), new RevocationFetcherOptions { MaximumCacheAge = maximumAge }, _clock);
         return (fetcher, requests);
     }
@@ -106,32 +106,5 @@ public sealed class RevocationCacheTests
         requests.Release();
         Assert.Equal(RevocationState.Good, (await patient).State);
         Assert.Equal(2, requests.Count);
-    }
-
-    /// <summary>Counts the exchanges that reach the responder; <see cref="Hold"/> keeps them waiting until <see cref="Release"/>.</summary>
-    private sealed class CountingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
-    {
-        private int _count;
-        private TaskCompletionSource _gate = Released();
-
-        public int Count => Volatile.Read(ref _count);
-
-        public void Hold() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Release() => _gate.TrySetResult();
-
-        private static TaskCompletionSource Released()
-        {
-            var gate = new TaskCompletionSource();
-            gate.SetResult();
-            return gate;
-        }
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
-        {
-            Interlocked.Increment(ref _count);
-            await _gate.Task;
-            return await base.SendAsync(request, ct);
-        }
     }
 }

@@ -78,9 +78,10 @@ public sealed class RevocationFetcherTests
         Assert.Equal(first, counter.Count);
         Assert.Single(again.OcspResponses);
 
-        // A clock past nextUpdate fetches again.
+        // A clock past nextUpdate fetches again, from responders on that clock (a real-time responder's answer
+        // would be stale by then, and stale evidence is refused).
         var clock = new FixedTimeProvider(DateTimeOffset.UtcNow);
-        var timedCounter = new CountingHandler();
+        var timedCounter = new CountingHandler(new DevelopmentPkiHandler(new DevelopmentTrustResponder(Shared.Pki, clock: clock)));
         using var timedHttp = new HttpClient(timedCounter);
         using var timed = new RevocationFetcher(timedHttp, clock: clock);
         await timed.FetchAsync(Shared.Pki.OfficeSeal.Chain);
@@ -89,19 +90,6 @@ public sealed class RevocationFetcherTests
         clock.Advance(TimeSpan.FromDays(2)); // OCSP nextUpdate is +1 day; the CRL's +7 days
         await timed.FetchAsync(Shared.Pki.OfficeSeal.Chain);
         Assert.Equal(3, timedCounter.Count);
-    }
-
-    private sealed class CountingHandler() : DelegatingHandler(new HttpClientHandler())
-    {
-        private int _count;
-
-        public int Count => Volatile.Read(ref _count);
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _count);
-            return base.SendAsync(request, cancellationToken);
-        }
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public static class ExternalTool
         ["pdfsig"] = "poppler-utils", ["pdftoppm"] = "poppler-utils", ["pdfinfo"] = "poppler-utils", ["pdftotext"] = "poppler-utils",
         ["qpdf"] = "qpdf", ["openssl"] = "openssl", ["certutil"] = "libnss3-tools",
         ["softhsm2-util"] = "softhsm2", ["pkcs11-tool"] = "opensc", ["mutool"] = "mupdf-tools",
-        ["img2pdf"] = "img2pdf", ["convert"] = "imagemagick", ["kill"] = "procps",
+        ["img2pdf"] = "img2pdf", ["convert"] = "imagemagick", ["tesseract"] = "tesseract-ocr", ["kill"] = "procps",
     };
 
     /// <summary>Some machines put stand-ins on PATH (e.g. /usr/local/bin/convert that only converts

@@ -19,6 +19,8 @@ public static class AdminApi
         app.MapGet("/api/v1/offices", Offices).WithTags("Offices").AllowAnonymous().WithSummary("Offices that certify (and historical ones)");
         var api = app.MapGroup("/api/v1/admin").WithTags("Administration").RequireAuthorization(Policies.SystemAdmin);
         api.MapPost("/api-clients", CreateClient).WithSummary("Registers an online service; the API key is shown once");
+        api.MapGet("/consistency", async (ConsistencyCheck check, CancellationToken ct) => TypedResults.Ok(await check.RunAsync(ct)))
+            .WithSummary("Crash-consistency check: every book entry has its stored copy with a matching hash, no stored copy without its entry, no gap in any book, the audit chain verifies");
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Certification.Api.Domain;
 using Certification.Api.Features.Audit;
+using Certification.Api.Features.Events;
 using Certification.Api.Infrastructure;
 using Certification.Api.Options;
 using Certification.Signing.Pades;
@@ -35,6 +36,7 @@ public sealed record ArchivePass(int Extended, int Failed)
 public sealed class ArchiveExtender(
     CertificationDbContext db,
     AuditTrail audit,
+    Outbox outbox,
     IBlobStore blobs,
     PadesSigner signer,
     TrustServices trust,
@@ -164,7 +166,7 @@ public sealed class ArchiveExtender(
         });
         await audit.AppendAsync("certification.archive-extended", $"certification:{id}",
             new { sequence, previousSha256 = sha, sha256 = extendedSha, protectedUntilBefore = before, protectedUntilAfter = after.Until }, actor: "system", ct: ct);
-        await db.SaveChangesAsync(ct);
+        await outbox.SaveWithCopyEventAsync(EventTypes.CopyExtended, id, ct);
         await tx.CommitAsync(ct);
         Health.Telemetry.ArchiveExtensions.Add(1);
         log.LogInformation("Extended copy {Copy} (extension {Sequence}): protected until {Before:u}, now {After:u}, in {ElapsedMs:0} ms",

@@ -150,14 +150,19 @@ public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSc
     {
         if (!Request.Headers.TryGetValue(Header, out var values) || values.Count != 1 || string.IsNullOrEmpty(values[0]))
             return AuthenticateResult.NoResult();
-        var hash = HashKey(values[0]!);
-        var db = Context.RequestServices.GetRequiredService<CertificationDbContext>();
-        var client = await db.ApiClients.AsNoTracking().SingleOrDefaultAsync(c => c.KeyHash == hash && c.Active, Context.RequestAborted);
+        var client = await FindClientAsync(Context.RequestServices.GetRequiredService<CertificationDbContext>(), values[0]!, Context.RequestAborted);
         if (client is null) return AuthenticateResult.Fail("Unknown API key");
         var identity = new ClaimsIdentity(
             [new Claim(ApiClientClaims.ClientName, client.Name), new Claim(ApiClientClaims.ClientId, client.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Claim("name", client.Name)],
             Scheme.Name, "name", OfficerClaims.Role);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+    }
+
+    /// <summary>The active online service holding this API key, or null.</summary>
+    public static async Task<ApiClient?> FindClientAsync(CertificationDbContext db, string key, CancellationToken ct)
+    {
+        var hash = HashKey(key);
+        return await db.ApiClients.AsNoTracking().SingleOrDefaultAsync(c => c.KeyHash == hash && c.Active, ct);
     }
 
     public static string HashKey(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));

@@ -5,6 +5,7 @@ using Certification.Api.Infrastructure;
 using Certification.Api.Options;
 using Certification.Api.Problems;
 using Certification.Signing.Documents;
+using Certification.Signing.Documents.Reading;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +21,8 @@ public sealed record ResolvedRequest(CertificationRequest Request, bool New);
 
 /// <summary>An upload checked and accepted for certification: who certifies, with which keys, for which request.
 /// Nothing in it depends on the book's next number.</summary>
-public sealed record AcceptedUpload(Certifier Certifier, SigningIdentity Personal, SigningIdentity Seal, ResolvedRequest Request, CertifyCommand Command);
+public sealed record AcceptedUpload(Certifier Certifier, SigningIdentity Personal, SigningIdentity Seal, ResolvedRequest Request, CertifyCommand Command,
+    IReadOnlyList<PageQuality?> Quality);
 
 /// <summary>
 /// Intake of an upload, before the book is touched: the officer's right to certify (Decree 23/2015, Decree
@@ -30,6 +32,7 @@ public sealed record AcceptedUpload(Certifier Certifier, SigningIdentity Persona
 public sealed class CertificationIntake(
     CertificationDbContext db,
     CertifiedCopyIssuer issuer,
+    ScanReader reader,
     IOptions<CertificationOptions> options,
     TimeProvider clock)
 {
@@ -46,8 +49,20 @@ public sealed class CertificationIntake(
             throw new ProblemException(ProblemTypes.RemoteSignerRequired);
         var seal = await SealAsync(certifier.Office, ct);
         var request = await ResolveRequestAsync(command, certifier.Office, certifier.Officer, ct);
-        issuer.Composer.Intake.Inspect(command.Files);
-        return new AcceptedUpload(certifier, personal, seal, request, command);
+        var (_, quality) = InspectScans(command.Files);
+        return new AcceptedUpload(certifier, personal, seal, request, command, quality);
+    }
+
+    /// <summary>The scans' pages as intake accepts them, each measured by the quality gate. A page past a refusal
+    /// threshold is refused like any other bad scan (<see cref="ScanRejectedException"/>), naming its file.</summary>
+    public (IReadOnlyList<ScanPage> Pages, IReadOnlyList<PageQuality?> Quality) InspectScans(IReadOnlyList<ScanFile> files)
+    {
+        var pages = issuer.Composer.Intake.Inspect(files);
+        var quality = reader.Examine(pages);
+        for (var i = 0; i < pages.Count; i++)
+            if (quality[i]?.Refusal is { } refusal)
+                throw new ScanRejectedException(refusal.Reason, pages[i].FileName, refusal.Vietnamese, refusal.English);
+        return (pages, quality);
     }
 
     public async Task<Officer> RequireOfficerAsync(ClaimsPrincipal user, CancellationToken ct)
@@ -117,5 +132,6 @@ public sealed class CertificationIntake(
         }, true);
     }
 
-    private DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(Vietnam).DateTime);
+    /// <summary>Today in Vietnam (UTC+7).</summary>
+    public DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(Vietnam).DateTime);
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Certification.Api.Domain;
 using Certification.Api.Features.Audit;
+using Certification.Api.Features.Events;
 using Certification.Api.Infrastructure;
 using Certification.Api.Problems;
 using Microsoft.EntityFrameworkCore;
@@ -20,7 +21,9 @@ public sealed class CertificationService(
     CertificationIntake intake,
     CopyIssuance issuance,
     BookLedger ledger,
+    Outbox outbox,
     RemoteCredentials remote,
+    Scans.ScanRecords scans,
     DataDirectory data,
     TimeProvider clock,
     ILogger<CertificationService> log)
@@ -69,9 +72,10 @@ public sealed class CertificationService(
             copy.Size = issued.File.Length;
             copy.ProtectedUntil = issued.ProtectedUntil;
             db.CertifiedCopies.Add(copy);
+            await scans.AttachAsync(upload, document, copy, ct);
             await audit.AppendAsync("certification.issued", $"certification:{copy.Id}",
                 new { office = office.Code, book = book.Label, number, sha256 = sha, pages = issued.File.PageCount, fee = issued.File.Fee, request = upload.Request.Request.Id }, ct: ct);
-            await db.SaveChangesAsync(ct);
+            await outbox.SaveWithCopyEventAsync(EventTypes.CopyCertified, copy.Id, ct);
             await tx.CommitAsync(ct);
             committing?.Dispose();
             Health.Telemetry.Certifications.Add(1, new KeyValuePair<string, object?>("level", copy.Level));
@@ -103,7 +107,7 @@ public sealed class CertificationService(
         if (rows != 1) throw new ProblemException(ProblemTypes.AlreadyRevoked);
         db.Revocations.Add(new Revocation { Id = Guid.NewGuid(), CertifiedCopyId = id, Reason = reason.Trim(), RevokedById = officer.Id, RevokedAt = now });
         await audit.AppendAsync("certification.revoked", $"certification:{id}", new { book = copy.Book!.Label, number = copy.Number, reason = reason.Trim() }, ct: ct);
-        await db.SaveChangesAsync(ct);
+        await outbox.SaveWithCopyEventAsync(EventTypes.CopyRevoked, id, ct);
         await tx.CommitAsync(ct);
         return new RevocationResponse(id, "revoked", reason.Trim(), now);
     }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Certification.Api.Domain;
 using Certification.Api.Features.Audit;
 using Certification.Api.Features.Auth;
+using Certification.Api.Features.Events;
 using Certification.Api.Infrastructure;
 using Certification.Api.Options;
 using Certification.Api.Problems;
@@ -19,9 +20,11 @@ namespace Certification.Api.Features.Certifications;
 public sealed class TwoStepSigning(
     CertificationDbContext db,
     AuditTrail audit,
+    Outbox outbox,
     CertificationIntake intake,
     CopyIssuance issuance,
     BookLedger ledger,
+    Scans.ScanRecords scans,
     IBlobStore blobs,
     KeyProtector protector,
     RemoteCredentials remote,
@@ -67,6 +70,7 @@ public sealed class TwoStepSigning(
         };
         db.CertifiedCopies.Add(copy);
         db.ExternalSigningSessions.Add(session);
+        await scans.AttachAsync(upload, document, copy, ct);
         await audit.AppendAsync("certification.prepared", $"certification:{copy.Id}",
             new { office = office.Code, book = book.Label, tentativeNumber = number, session = session.Id, expiresAt = session.ExpiresAt }, ct: ct);
         await db.SaveChangesAsync(ct);
@@ -139,7 +143,7 @@ public sealed class TwoStepSigning(
         await db.ExternalSigningSessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(ct);
         await audit.AppendAsync("certification.issued", $"certification:{copy.Id}",
             new { office = copy.Office!.Code, book = copy.Book!.Label, number = copy.Number, sha256 = sha, pages = copy.PageCount, fee = copy.Fee, twoStep = true }, ct: ct);
-        await db.SaveChangesAsync(ct);
+        await outbox.SaveWithCopyEventAsync(EventTypes.CopyCertified, copy.Id, ct);
         await tx.CommitAsync(ct);
         blobs.Delete(session.PreparedSha256);
         var accessCode = System.Text.Encoding.ASCII.GetString(protector.Unprotect(session.ProtectedAccessCode, "access-code"));
@@ -186,6 +190,9 @@ public sealed class TwoStepSigning(
         var ended = await db.ExternalSigningSessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(ct);
         if (ended == 1)
         {
+            // The copy never existed for the book, so neither do its page fingerprints (no duplicate warnings for it).
+            await db.CopyPageFingerprints.Where(f => f.CertifiedCopyId == copy.Id &&
+                db.CertifiedCopies.Any(c => c.Id == copy.Id && c.Status == CertificationStatus.AwaitingSignature)).ExecuteDeleteAsync(ct);
             await db.CertifiedCopies.Where(c => c.Id == copy.Id && c.Status == CertificationStatus.AwaitingSignature).ExecuteDeleteAsync(ct);
             await db.Documents.Where(d => d.Id == copy.DocumentId).ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DocumentStatus.Received), ct);
             await audit.AppendAsync(action, $"certification:{copy.Id}", new { tentativeNumber = copy.Number, reason }, actor: "system", ct: ct);

@@ -31,7 +31,8 @@ public static class CopiesApi
         return app;
     }
 
-    private static async Task<CertifiedCopy?> FindAsync(string accessCode, CertificationDbContext db, CancellationToken ct)
+    /// <summary>The issued copy with this access code (office, book and document loaded), or null.</summary>
+    internal static async Task<CertifiedCopy?> FindAsync(string accessCode, CertificationDbContext db, CancellationToken ct)
     {
         var normalised = AccessCodes.Normalise(accessCode);
         // Malformed codes are hashed too, so both paths cost the same query.
@@ -45,11 +46,21 @@ public static class CopiesApi
         HttpContext http, CancellationToken ct)
     {
         var copy = await FindAsync(accessCode, db, ct);
-        if (copy is null) return Problem.Of(ProblemTypes.CopyNotFound);
+        return copy is null ? Problem.Of(ProblemTypes.CopyNotFound) : Serve(copy, blobs, http);
+    }
+
+    /// <summary>The stored PDF of an issued copy (never cached: it may be revoked later), or why not.</summary>
+    internal static Results<FileStreamHttpResult, ProblemHttpResult> Serve(CertifiedCopy copy, IBlobStore blobs, HttpContext http)
+    {
         if (copy.Status == CertificationStatus.Revoked) return Problem.Of(ProblemTypes.CopyRevoked);
         if (blobs.OpenRead(copy.Sha256!) is not { } stream) return Problem.Of(ProblemTypes.CopyNotFound);
+        return File(stream, copy, http);
+    }
+
+    internal static FileStreamHttpResult File(Stream content, CertifiedCopy copy, HttpContext http)
+    {
         http.Response.Headers.CacheControl = "no-store";
-        return TypedResults.File(stream, "application/pdf", CertificationsApi.FileName(copy));
+        return TypedResults.File(content, "application/pdf", CertificationsApi.FileName(copy));
     }
 
     private static async Task<Results<Ok<CopySummary>, ProblemHttpResult>> Details(string accessCode, CertificationDbContext db, HttpContext http, CancellationToken ct)

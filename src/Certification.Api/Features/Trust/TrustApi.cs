@@ -5,7 +5,7 @@ namespace Certification.Api.Features.Trust;
 
 /// <summary>The trust anchors the service validates against, and (demo mode) the development PKI's
 /// endpoints, served by this same process at the URLs its certificates name:
-/// <c>POST /tsa</c> (RFC 3161), <c>POST /ocsp</c> and <c>GET /ocsp/{base64}</c> (RFC 6960),
+/// <c>POST /tsa</c> and <c>POST /tsa2</c> (RFC 3161), <c>POST /ocsp</c> and <c>GET /ocsp/{base64}</c> (RFC 6960),
 /// <c>GET /crl/{slug}.crl</c>, <c>GET /certs/{slug}.crt</c>.</summary>
 public static class TrustApi
 {
@@ -23,35 +23,8 @@ public static class TrustApi
         if (!demo) return app;
 
         var pki = app.MapGroup("").WithTags("Development PKI").AllowAnonymous().ExcludeFromDescription();
-        pki.MapPost("/tsa", async (HttpRequest request, TrustServices trust, CancellationToken ct) =>
-            Bytes(trust.DevelopmentTimestamps!.Respond(await ReadAsync(request, ct)), "application/timestamp-reply"));
-        pki.MapPost("/ocsp", async (HttpRequest request, TrustServices trust, CancellationToken ct) =>
-            Bytes(trust.DevelopmentRevocation!.Respond(await ReadAsync(request, ct)), "application/ocsp-response"));
-        pki.MapGet("/ocsp/{*encoded}", (string encoded, TrustServices trust) =>
-        {
-            byte[] der;
-            try
-            {
-                der = Convert.FromBase64String(Uri.UnescapeDataString(encoded));
-            }
-            catch (FormatException)
-            {
-                return Results.Problem(statusCode: 400, title: "The OCSP GET path is not base64", type: Problems.ProblemTypes.InvalidRequest.Uri);
-            }
-            return Bytes(trust.DevelopmentRevocation!.Respond(der), "application/ocsp-response");
-        });
-        pki.MapGet("/crl/{file}", (string file, TrustServices trust) =>
-        {
-            trust.Pki!.RefreshState();
-            var crl = file.EndsWith(".crl", StringComparison.Ordinal) ? trust.DevelopmentRevocation!.GetCrl(file[..^4]) : null;
-            return crl is null ? Results.Problem(statusCode: 404, title: "Not found", type: Problems.ProblemTypes.NotFound.Uri) : Bytes(crl, "application/pkix-crl");
-        });
-        pki.MapGet("/certs/{file}", (string file, TrustServices trust) =>
-        {
-            var authority = file.EndsWith(".crt", StringComparison.Ordinal) ? trust.Pki!.FindAuthority(file[..^4]) : null;
-            return authority is null ? Results.Problem(statusCode: 404, title: "Not found", type: Problems.ProblemTypes.NotFound.Uri)
-                : Bytes(authority.Certificate.GetEncoded(), "application/pkix-cert");
-        });
+        foreach (var route in new[] { "/tsa", "/tsa2", "/ocsp" }) pki.MapPost(route, ServeAsync);
+        foreach (var route in new[] { "/ocsp/{*encoded}", "/crl/{file}", "/certs/{file}" }) pki.MapGet(route, ServeAsync);
         // The development remote signing provider (CSC API v2) and the officer's approval page ("the phone").
         pki.MapMethods("/csc/{**path}", ["GET", "POST"], async (string? path, HttpRequest request, Features.Certifications.DevelopmentRemoteSigning csc, CancellationToken ct) =>
         {
@@ -61,6 +34,31 @@ public static class TrustApi
             return Results.Text(System.Text.Encoding.UTF8.GetString(answer.Body), answer.ContentType, statusCode: answer.Status);
         });
         return app;
+    }
+
+    /// <summary>The development trust services' answer, with the injected faults (a reset aborts the
+    /// connection, a cut body aborts it halfway, the 50 MB CRL is padded as it is written).</summary>
+    private static async Task ServeAsync(HttpContext context, TrustServices trust, CancellationToken ct)
+    {
+        var request = context.Request;
+        var body = HttpMethods.IsPost(request.Method) ? await ReadAsync(request, ct) : null;
+        var reply = await trust.DevelopmentServices!.RespondAsync(request.Method, request.Path.Value!.TrimStart('/'), body, ct);
+        if (reply is null)
+        {
+            await Results.Problem(statusCode: 404, title: "Not found", type: Problems.ProblemTypes.NotFound.Uri).ExecuteAsync(context);
+            return;
+        }
+        if (reply.Transport == Signing.Pki.ReplyTransport.ResetBeforeResponse)
+        {
+            context.Abort();
+            return;
+        }
+        var response = context.Response;
+        response.StatusCode = reply.Status;
+        response.ContentType = reply.ContentType;
+        response.ContentLength = reply.ContentLength;
+        await reply.WriteBodyAsync(response.Body, ct);
+        if (reply.Transport == Signing.Pki.ReplyTransport.CutHalfway) context.Abort();
     }
 
     private static Results<Ok<TrustStoreResponse>, ProblemHttpResult> Reload(TrustServices trust, TimeProvider clock, ILogger<TrustServices> log)
@@ -73,8 +71,6 @@ public static class TrustApi
         log.LogInformation("Trust store reloaded: version {Version}, {Count} entries", reloaded.Version, reloaded.Anchors.Count);
         return TypedResults.Ok(TrustStoreResponse.Of(reloaded, reloadable: true, clock.GetUtcNow()));
     }
-
-    private static IResult Bytes(byte[] body, string type) => Results.Bytes(body, type);
 
     private static async Task<byte[]> ReadAsync(HttpRequest request, CancellationToken ct)
     {

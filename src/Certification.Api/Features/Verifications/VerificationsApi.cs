@@ -38,7 +38,7 @@ public static class VerificationsApi
         return app;
     }
 
-    private static async Task<Results<Ok<JsonObject>, ContentHttpResult, FileContentHttpResult>> Verify(HttpRequest http, [AsParameters] VerificationServices s, CancellationToken ct)
+    private static async Task<Results<Ok<JsonObject>, Utf8ContentHttpResult, FileContentHttpResult>> Verify(HttpRequest http, [AsParameters] VerificationServices s, CancellationToken ct)
     {
         using var activity = Stage("verify");
         var files = await ReadAsync(http, "file", 1, s, ct);
@@ -47,12 +47,23 @@ public static class VerificationsApi
         var pdf = files[0].Content;
         RequirePdf(pdf);
         Health.Telemetry.Verifications.Add(1);
-        var report = await s.Verifier.ValidateAsync(pdf, ct);
+        var evidence = await EvidenceAsync(pdf, files[0].FileName, format, s.Verifier, s.Seal, ct);
+        return format == EvidenceFormat.EtsiXml
+            ? TypedResults.Text(evidence.Content, evidence.ContentType + "; charset=utf-8")
+            : TypedResults.File(evidence.Content, evidence.ContentType, evidence.FileName);
+    }
+
+    /// <summary>The evidence forms of a verification, also offered as downloads by the verify page: the ETSI TS 119 102-2
+    /// XML report or the sealed PDF report, both naming the file's SHA-256.</summary>
+    internal static async Task<(byte[] Content, string ContentType, string FileName)> EvidenceAsync(ReadOnlyMemory<byte> pdf, string fileName,
+        EvidenceFormat format, IDocumentVerifier verifier, ValidationReportSeal seal, CancellationToken ct)
+    {
+        var report = await verifier.ValidateAsync(pdf, ct);
         var sha = Convert.ToHexStringLower(SHA256.HashData(pdf.Span));
         if (format == EvidenceFormat.EtsiXml)
-            return TypedResults.Text(Signing.Validation.Report.EtsiValidationReport.Write(report, sha), EvidenceFormats.Xml, System.Text.Encoding.UTF8);
-        var sealedReport = await s.Seal.SealAsync(report, new Signing.Validation.Report.ValidatedFile(files[0].FileName, pdf.Length, sha), ct);
-        return TypedResults.File(sealedReport, EvidenceFormats.Pdf, "validation-report.pdf");
+            return (System.Text.Encoding.UTF8.GetBytes(Signing.Validation.Report.EtsiValidationReport.Write(report, sha)), EvidenceFormats.Xml, "validation-report.xml");
+        var sealedReport = await seal.SealAsync(report, new Signing.Validation.Report.ValidatedFile(fileName, pdf.Length, sha), ct);
+        return (sealedReport, EvidenceFormats.Pdf, "validation-report.pdf");
     }
 
     private static void RequirePdf(ReadOnlyMemory<byte> pdf)
@@ -97,13 +108,20 @@ public static class VerificationsApi
     private static async Task<JsonObject> VerifyOneAsync(ReadOnlyMemory<byte> pdf, VerificationServices s, CancellationToken ct)
     {
         RequirePdf(pdf);
+        return await ReportAsync(pdf, s.Verifier, s.Registry, ct);
+    }
+
+    /// <summary>The JSON report of <c>POST /api/v1/verifications</c>: the validation report plus <c>sha256</c> and the
+    /// registry match; the verify page shows the same.</summary>
+    internal static async Task<JsonObject> ReportAsync(ReadOnlyMemory<byte> pdf, IDocumentVerifier verifier, Registry registries, CancellationToken ct)
+    {
         // Hashed once: the registry's key and the report's sha256.
         string sha;
         using (Stage("digest")) sha = Convert.ToHexStringLower(SHA256.HashData(pdf.Span));
         RegistryMatch registry;
-        using (Stage("registry")) registry = await s.Registry.MatchAsync(pdf, sha, ct);
+        using (Stage("registry")) registry = await registries.MatchAsync(pdf, sha, ct);
         Health.Telemetry.Verifications.Add(1);
-        var report = await s.Verifier.VerifyAsync(pdf, ct);
+        var report = await verifier.VerifyAsync(pdf, ct);
         using var reporting = Stage("report");
         report["sha256"] = sha;
         report["registry"] = JsonSerializer.SerializeToNode(registry, Json);

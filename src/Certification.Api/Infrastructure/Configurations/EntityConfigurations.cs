@@ -87,6 +87,8 @@ internal sealed class CertificationRequestConfiguration : IEntityTypeConfigurati
     {
         b.Property(r => r.RequesterName).HasMaxLength(200);
         b.Property(r => r.RequesterIdNumber).HasMaxLength(32);
+        // A signed-in citizen's copies are found by their ID number, across offices.
+        b.HasIndex(r => r.RequesterIdNumber);
         b.HasMany(r => r.Documents).WithOne(d => d.Request).HasForeignKey(d => d.RequestId);
         b.HasOne<Office>().WithMany().HasForeignKey(r => r.OfficeId).OnDelete(DeleteBehavior.Restrict);
     }
@@ -180,5 +182,80 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         b.Property(a => a.Subject).HasMaxLength(200);
         b.Property(a => a.PreviousHash).HasMaxLength(64);
         b.Property(a => a.Hash).HasMaxLength(64);
+        // A citizen reads the fetches of their shares by subject.
+        b.HasIndex(a => a.Subject);
+    }
+}
+
+internal sealed class CopyShareConfiguration : IEntityTypeConfiguration<CopyShare>
+{
+    public void Configure(EntityTypeBuilder<CopyShare> b)
+    {
+        b.Property(s => s.Purpose).HasMaxLength(500);
+        b.Property(s => s.TokenHash).HasMaxLength(64);
+        b.Property(s => s.CreatedBy).HasMaxLength(200);
+        b.HasIndex(s => s.TokenHash).IsUnique();
+        b.HasIndex(s => s.CertifiedCopyId);
+        b.HasIndex(s => s.ApiClientId);
+        b.HasOne(s => s.Copy).WithMany().HasForeignKey(s => s.CertifiedCopyId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(s => s.ApiClient).WithMany().HasForeignKey(s => s.ApiClientId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class OutboxEventConfiguration : IEntityTypeConfiguration<OutboxEvent>
+{
+    public void Configure(EntityTypeBuilder<OutboxEvent> b)
+    {
+        b.Property(e => e.Id).ValueGeneratedNever();
+        b.Property(e => e.Type).HasMaxLength(32);
+    }
+}
+
+internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<WebhookDelivery>
+{
+    public void Configure(EntityTypeBuilder<WebhookDelivery> b)
+    {
+        b.Property(d => d.Subscriber).HasMaxLength(100);
+        b.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+        b.Property(d => d.LastError).HasMaxLength(500);
+        b.HasOne(d => d.Event).WithMany().HasForeignKey(d => d.EventId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(d => new { d.EventId, d.Subscriber }).IsUnique();
+        // The dispatcher asks for due pending deliveries; the administrator for dead letters.
+        b.HasIndex(d => new { d.Status, d.NextAttemptAt });
+    }
+}
+
+internal sealed class ScanInspectionConfiguration : IEntityTypeConfiguration<ScanInspection>
+{
+    public void Configure(EntityTypeBuilder<ScanInspection> b)
+    {
+        b.Property(e => e.ScansSha256).HasMaxLength(64);
+        b.HasOne<Office>().WithMany().HasForeignKey(e => e.OfficeId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<CertificationRequest>().WithMany().HasForeignKey(e => e.RequestId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<RequestDocument>().WithMany().HasForeignKey(e => e.DocumentId).OnDelete(DeleteBehavior.Restrict);
+        // Certifying finds the latest inspection of the same scans in the office.
+        b.HasIndex(e => new { e.OfficeId, e.ScansSha256 });
+    }
+}
+
+internal sealed class CopyPageFingerprintConfiguration : IEntityTypeConfiguration<CopyPageFingerprint>
+{
+    public void Configure(EntityTypeBuilder<CopyPageFingerprint> b)
+    {
+        b.Property(e => e.Hash).HasMaxLength(64);
+        b.HasOne<CertifiedCopy>().WithMany().HasForeignKey(e => e.CertifiedCopyId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(e => new { e.CertifiedCopyId, e.Page }).IsUnique();
+        b.HasIndex(e => e.OfficeId);
+        b.HasIndex(e => e.ProvinceId);
+    }
+}
+
+internal sealed class KeyCheckConfiguration : IEntityTypeConfiguration<KeyCheck>
+{
+    public void Configure(EntityTypeBuilder<KeyCheck> b)
+    {
+        b.HasKey(k => k.Setting);
+        b.Property(k => k.Setting).HasMaxLength(100);
+        b.Property(k => k.Value).HasMaxLength(64);
     }
 }

@@ -68,7 +68,8 @@
   var t = function (k) { return form.getAttribute('data-t-' + k) || k; };
   var twoStep = form.getAttribute('data-two-step') === 'true';
   var remote = form.getAttribute('data-remote') === 'true';
-  var files = [], previewData = [];
+  var files = [], previewData = [], inspection = null, inspections = 0;
+  var english = form.getAttribute('data-lang') === 'en';
   var zone = document.getElementById('dropzone'), input = document.getElementById('scans');
   var preview = document.getElementById('preview'), errorBox = document.getElementById('form-error');
   var progressRow = document.getElementById('progress-row'), progress = document.getElementById('progress'), progressLabel = document.getElementById('progress-label');
@@ -98,6 +99,8 @@
         if (src) { var img = document.createElement('img'); img.src = src; img.alt = t('page') + ' ' + n; li.appendChild(img); }
         else { var ph = document.createElement('div'); ph.className = 'placeholder'; ph.textContent = (info.format || file.name.split('.').pop()).toUpperCase(); li.appendChild(ph); }
         var caption = document.createElement('div'); caption.textContent = t('page') + ' ' + n + ' · ' + file.name; li.appendChild(caption);
+        var inspected = inspection && inspection.pages[n - 1];
+        if (inspected && inspected.quality) li.appendChild(qualityBlock(inspected.quality));
         if (p === 0) {
           var remove = document.createElement('button'); remove.type = 'button'; remove.className = 'secondary'; remove.textContent = t('remove');
           remove.setAttribute('aria-label', t('remove') + ' ' + file.name);
@@ -110,16 +113,75 @@
     pageCount.textContent = '(' + n + ')';
   }
 
+  /** The quality gate's measures of a page, and its warnings in the page's language (messages are "Vietnamese / English"). */
+  function qualityBlock(q) {
+    var box = document.createElement('div'); box.className = 'quality' + (q.warnings.length ? '' : ' good'); box.setAttribute('data-testid', 'quality');
+    var dl = document.createElement('dl');
+    [['sharpness', q.sharpness === null ? '–' : q.sharpness.toFixed(2)], ['skew', q.skewDegrees.toFixed(1) + '°'],
+      ['brightness', Math.round(q.brightness * 100) + '%'], ['contrast', q.contrast.toFixed(2)]].concat(q.cutOff ? [['cutoff', '✔']] : [])
+      .forEach(function (m) { var dt = document.createElement('dt'); dt.textContent = t(m[0]); var dd = document.createElement('dd'); dd.textContent = m[1]; dl.appendChild(dt); dl.appendChild(dd); });
+    box.appendChild(dl);
+    if (!q.warnings.length) { var ok = document.createElement('p'); ok.textContent = '✔ ' + t('good'); box.appendChild(ok); return box; }
+    var ul = document.createElement('ul'); ul.className = 'warnings'; ul.setAttribute('data-testid', 'quality-warnings');
+    q.warnings.forEach(function (w) {
+      var parts = w.message.split(' / '), li = document.createElement('li');
+      li.textContent = '⚠ ' + (english && parts[1] ? parts[1] : parts[0]); li.setAttribute('data-code', w.code); ul.appendChild(li);
+    });
+    box.appendChild(ul);
+    return box;
+  }
+
+  /** Puts a proposal into an empty field (never over what the officer typed) and says where it came from. */
+  function propose(name, proposal) {
+    var hint = document.getElementById(name + '-proposed'), input = form.elements[name];
+    hint.hidden = !proposal;
+    if (!proposal) return;
+    if (!input.value.trim()) input.value = proposal.value;
+    hint.textContent = t('proposed').replace('{0}', Math.round(proposal.confidence * 100) + '%');
+  }
+
+  function showDuplicates(list) {
+    var box = document.getElementById('duplicates');
+    box.innerHTML = '';
+    list.forEach(function (d) {
+      var p = document.createElement('p'), date = d.date.split('-');
+      p.textContent = t('duplicate').replace('{date}', english ? d.date : date[2] + '/' + date[1] + '/' + date[0]).replace('{number}', d.number).replace('{book}', d.book) + ' ';
+      var a = document.createElement('a'); a.href = '/console/copies/' + d.certificationId; a.textContent = t('duplicate-open'); p.appendChild(a);
+      box.appendChild(p);
+    });
+    box.hidden = !list.length;
+  }
+
+  // After the intake check: the service reads the scans (quality per page, OCR proposals, originals certified before).
+  // The form is pre-filled only where empty; the officer confirms every value by certifying.
+  function inspect() {
+    var mine = ++inspections, status = document.getElementById('reading-status');
+    var data = new FormData();
+    files.forEach(function (f) { data.append('files', f, f.name); });
+    status.hidden = false; status.textContent = t('reading');
+    return send('/api/v1/scans/inspection', data).then(function (r) {
+      if (mine !== inspections) return;
+      if (r.status === 200 && r.body) {
+        inspection = r.body; render();
+        var p = r.body.proposals, id = p.idNumbers.filter(function (n) { return n.valid; })[0];
+        propose('documentTitle', p.documentType); propose('requesterName', p.holderName); propose('requesterIdNumber', id);
+        showDuplicates(r.body.duplicates);
+        status.textContent = t('read');
+      } else { status.hidden = true; showError(problemText(r.body, r.status)); }
+    });
+  }
+
   // Upload with progress to the service's intake check; every page is then shown as it will be certified.
   function check() {
     showError('');
+    inspection = null; inspections++; showDuplicates([]); document.getElementById('reading-status').hidden = true;
     if (!files.length) return Promise.resolve(true);
     var data = new FormData();
     files.forEach(function (f) { data.append('files', f, f.name); });
     setProgress(t('uploading'), 0);
     return send('/console/scans/preview', data, function (v) { setProgress(v < 100 ? t('uploading') : t('checking'), v); }).then(function (r) {
       if (r.status === 200 && r.body) {
-        previewData = r.body.files; render(); setProgress(t('checked'), 100); return true;
+        previewData = r.body.files; render(); setProgress(t('checked'), 100); inspect(); return true;
       }
       progressRow.hidden = true; showError(problemText(r.body, r.status)); return false;
     });

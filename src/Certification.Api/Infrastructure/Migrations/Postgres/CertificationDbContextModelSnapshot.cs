@@ -145,6 +145,8 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Subject");
+
                     b.ToTable("AuditEntries");
                 });
 
@@ -260,6 +262,8 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
 
                     b.HasIndex("OfficeId");
 
+                    b.HasIndex("RequesterIdNumber");
+
                     b.ToTable("Requests");
                 });
 
@@ -344,6 +348,91 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
                     b.ToTable("CertifiedCopies");
                 });
 
+            modelBuilder.Entity("Certification.Api.Domain.CopyPageFingerprint", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("CertifiedCopyId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("OfficeId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Page")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ProvinceId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OfficeId");
+
+                    b.HasIndex("ProvinceId");
+
+                    b.HasIndex("CertifiedCopyId", "Page")
+                        .IsUnique();
+
+                    b.ToTable("CopyPageFingerprints");
+                });
+
+            modelBuilder.Entity("Certification.Api.Domain.CopyShare", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("ApiClientId")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("CertifiedCopyId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ApiClientId");
+
+                    b.HasIndex("CertifiedCopyId");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("CopyShares");
+                });
+
             modelBuilder.Entity("Certification.Api.Domain.ExternalSigningSession", b =>
                 {
                     b.Property<Guid>("Id")
@@ -381,6 +470,25 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
                     b.HasIndex("ExpiresAt");
 
                     b.ToTable("ExternalSigningSessions");
+                });
+
+            modelBuilder.Entity("Certification.Api.Domain.KeyCheck", b =>
+                {
+                    b.Property<string>("Setting")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Setting");
+
+                    b.ToTable("KeyChecks");
                 });
 
             modelBuilder.Entity("Certification.Api.Domain.Office", b =>
@@ -474,6 +582,28 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("Officers");
+                });
+
+            modelBuilder.Entity("Certification.Api.Domain.OutboxEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("OutboxEvents");
                 });
 
             modelBuilder.Entity("Certification.Api.Domain.Province", b =>
@@ -594,6 +724,47 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
                     b.ToTable("Revocations");
                 });
 
+            modelBuilder.Entity("Certification.Api.Domain.ScanInspection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("DocumentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("InspectedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("InspectedById")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OfficeId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Report")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ScansSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DocumentId");
+
+                    b.HasIndex("RequestId");
+
+                    b.HasIndex("OfficeId", "ScansSha256");
+
+                    b.ToTable("ScanInspections");
+                });
+
             modelBuilder.Entity("Certification.Api.Domain.SigningIdentity", b =>
                 {
                     b.Property<int>("Id")
@@ -649,6 +820,50 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
                     b.HasIndex("OfficeId", "OfficerId");
 
                     b.ToTable("SigningIdentities");
+                });
+
+            modelBuilder.Entity("Certification.Api.Domain.WebhookDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Subscriber")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EventId", "Subscriber")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "NextAttemptAt");
+
+                    b.ToTable("WebhookDeliveries");
                 });
 
             modelBuilder.Entity("Certification.Api.Domain.ArchiveExtension", b =>
@@ -732,6 +947,34 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
                     b.Navigation("Office");
                 });
 
+            modelBuilder.Entity("Certification.Api.Domain.CopyPageFingerprint", b =>
+                {
+                    b.HasOne("Certification.Api.Domain.CertifiedCopy", null)
+                        .WithMany()
+                        .HasForeignKey("CertifiedCopyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Certification.Api.Domain.CopyShare", b =>
+                {
+                    b.HasOne("Certification.Api.Domain.ApiClient", "ApiClient")
+                        .WithMany()
+                        .HasForeignKey("ApiClientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Certification.Api.Domain.CertifiedCopy", "Copy")
+                        .WithMany()
+                        .HasForeignKey("CertifiedCopyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("ApiClient");
+
+                    b.Navigation("Copy");
+                });
+
             modelBuilder.Entity("Certification.Api.Domain.ExternalSigningSession", b =>
                 {
                     b.HasOne("Certification.Api.Domain.CertifiedCopy", null)
@@ -793,6 +1036,25 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Certification.Api.Domain.ScanInspection", b =>
+                {
+                    b.HasOne("Certification.Api.Domain.RequestDocument", null)
+                        .WithMany()
+                        .HasForeignKey("DocumentId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Certification.Api.Domain.Office", null)
+                        .WithMany()
+                        .HasForeignKey("OfficeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Certification.Api.Domain.CertificationRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
             modelBuilder.Entity("Certification.Api.Domain.SigningIdentity", b =>
                 {
                     b.HasOne("Certification.Api.Domain.Office", null)
@@ -805,6 +1067,17 @@ namespace Certification.Api.Infrastructure.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("OfficerId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Certification.Api.Domain.WebhookDelivery", b =>
+                {
+                    b.HasOne("Certification.Api.Domain.OutboxEvent", "Event")
+                        .WithMany()
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Event");
                 });
 
             modelBuilder.Entity("Certification.Api.Domain.CertificationRequest", b =>

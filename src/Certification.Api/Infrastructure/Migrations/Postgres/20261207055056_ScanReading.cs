@@ -1,0 +1,116 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace Certification.Api.Infrastructure.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class ScanReading : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "CopyPageFingerprints",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CertifiedCopyId = table.Column<Guid>(type: "uuid", nullable: false),
+                    OfficeId = table.Column<int>(type: "integer", nullable: false),
+                    ProvinceId = table.Column<int>(type: "integer", nullable: false),
+                    Page = table.Column<int>(type: "integer", nullable: false),
+                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CopyPageFingerprints", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_CopyPageFingerprints_CertifiedCopies_CertifiedCopyId",
+                        column: x => x.CertifiedCopyId,
+                        principalTable: "CertifiedCopies",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ScanInspections",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OfficeId = table.Column<int>(type: "integer", nullable: false),
+                    InspectedById = table.Column<int>(type: "integer", nullable: false),
+                    InspectedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ScansSha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Report = table.Column<string>(type: "text", nullable: false),
+                    RequestId = table.Column<Guid>(type: "uuid", nullable: true),
+                    DocumentId = table.Column<Guid>(type: "uuid", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ScanInspections", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ScanInspections_Documents_DocumentId",
+                        column: x => x.DocumentId,
+                        principalTable: "Documents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_ScanInspections_Offices_OfficeId",
+                        column: x => x.OfficeId,
+                        principalTable: "Offices",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_ScanInspections_Requests_RequestId",
+                        column: x => x.RequestId,
+                        principalTable: "Requests",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CopyPageFingerprints_CertifiedCopyId_Page",
+                table: "CopyPageFingerprints",
+                columns: new[] { "CertifiedCopyId", "Page" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CopyPageFingerprints_OfficeId",
+                table: "CopyPageFingerprints",
+                column: "OfficeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CopyPageFingerprints_ProvinceId",
+                table: "CopyPageFingerprints",
+                column: "ProvinceId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ScanInspections_DocumentId",
+                table: "ScanInspections",
+                column: "DocumentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ScanInspections_OfficeId_ScansSha256",
+                table: "ScanInspections",
+                columns: new[] { "OfficeId", "ScansSha256" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ScanInspections_RequestId",
+                table: "ScanInspections",
+                column: "RequestId");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "CopyPageFingerprints");
+
+            migrationBuilder.DropTable(
+                name: "ScanInspections");
+        }
+    }
+}
