@@ -77,6 +77,7 @@ public static class ServiceRegistration
             return new ScanReader(new ScanQualityGate(reading.Quality), new TesseractOcr(reading.Ocr),
                 new ProposalReader(reading.DocumentTypes.Count > 0 ? reading.DocumentTypes : null));
         });
+        services.AddSingleton<VerificationResultCache>();
         services.AddSingleton<IDocumentVerifier, ValidatorDocumentVerifier>();
         services.AddSingleton<ValidationReportSeal>();
 

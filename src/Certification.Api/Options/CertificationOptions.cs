@@ -35,12 +35,26 @@ public sealed class CertificationOptions
     public ReportOptions Reports { get; set; } = new();
     public RemoteSigningOptions RemoteSigning { get; set; } = new();
     public ReadingOptions Reading { get; set; } = new();
+    public VerificationOptions Verification { get; set; } = new();
 
     /// <summary>AES-256 key (base64, 32 bytes) that encrypts PKCS#12 signing identities at rest.
     /// In demo mode a key is generated into DataDirectory/keys when absent; otherwise required.</summary>
     public string? KeyEncryptionKey { get; set; }
 
     public string FullDataDirectory => Path.GetFullPath(DataDirectory);
+}
+
+/// <summary>How uploaded PDFs are verified (docs/service.md § Verification).</summary>
+public sealed class VerificationOptions
+{
+    /// <summary>The longest a validation result is reused for the same bytes under the same trust store (sooner when a
+    /// certificate, or revocation data it relied on, stops being current). The registry status is never cached.
+    /// Default 10 minutes, like <see cref="SigningOptions.RevocationMaximumAge"/>; zero turns the cache off.</summary>
+    public TimeSpan ResultCacheMaxAge { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How many validation results are kept at most (the least recently used go first). Default 10,000.</summary>
+    [Range(1, int.MaxValue)]
+    public int ResultCacheEntries { get; set; } = 10_000;
 }
 
 /// <summary>Remote signing through a CSC API v2 provider (docs/remote-signing.md): which officers and office seals sign

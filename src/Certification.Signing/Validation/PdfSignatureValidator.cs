@@ -9,6 +9,19 @@ using Org.BouncyCastle.X509;
 
 namespace Certification.Signing.Validation;
 
+/// <summary>A report with its <see cref="VerdictLifetime"/>.</summary>
+public sealed record ValidationOutcome(ValidationReport Report, VerdictLifetime Lifetime);
+
+/// <summary>Until when validating the same file against the same trust store reaches the same verdict.</summary>
+/// <param name="Until">The first instant after the validation time at which the verdict may change; null when none is known
+/// (an unreadable file, no signatures, certificates and data that cannot change it any more).</param>
+/// <param name="Transient">The verdict rests on data that could not be obtained (unknown revocation status, an issuer that
+/// could not be fetched): validating again may reach another verdict at any time.</param>
+public sealed record VerdictLifetime(DateTimeOffset? Until, bool Transient)
+{
+    public static readonly VerdictLifetime Unbounded = new(null, false);
+}
+
 /// <summary>
 /// Validates every signature and document timestamp of a PDF (PAdES, ETSI EN 319 142-1; validation per
 /// ETSI EN 319 102-1). The layers are kept apart as in EU DSS and pyHanko: facts are collected first
@@ -22,7 +35,12 @@ public static class PdfSignatureValidator
     public static ValidationReport Validate(ReadOnlyMemory<byte> pdf, ValidationOptions options) =>
         ValidateAsync(pdf, options).GetAwaiter().GetResult();
 
-    public static async Task<ValidationReport> ValidateAsync(ReadOnlyMemory<byte> pdf, ValidationOptions options, CancellationToken ct = default)
+    public static async Task<ValidationReport> ValidateAsync(ReadOnlyMemory<byte> pdf, ValidationOptions options, CancellationToken ct = default) =>
+        (await ValidateWithLifetimeAsync(pdf, options, ct)).Report;
+
+    /// <summary>The report, and until when validating the same bytes against the same trust store could not reach
+    /// another verdict (<see cref="VerdictLifetime"/>): what a result cache needs.</summary>
+    public static async Task<ValidationOutcome> ValidateWithLifetimeAsync(ReadOnlyMemory<byte> pdf, ValidationOptions options, CancellationToken ct = default)
     {
         using var activity = SigningActivities.Start("validate");
         var now = options.ValidationTime ?? DateTimeOffset.UtcNow;
@@ -33,7 +51,7 @@ public static class PdfSignatureValidator
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return ValidationReport.Unreadable($"not a readable PDF: {e.Message}", now);
+            return new(ValidationReport.Unreadable($"not a readable PDF: {e.Message}", now), VerdictLifetime.Unbounded);
         }
         try
         {
@@ -45,18 +63,18 @@ public static class PdfSignatureValidator
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return ValidationReport.Unreadable($"the signatures cannot be read: {e.Message}", now);
+            return new(ValidationReport.Unreadable($"the signatures cannot be read: {e.Message}", now), VerdictLifetime.Unbounded);
         }
     }
 
-    private static async Task<ValidationReport> ValidateAsync(PdfFile file, ValidationOptions options, DateTimeOffset now, CancellationToken ct)
+    private static async Task<ValidationOutcome> ValidateAsync(PdfFile file, ValidationOptions options, DateTimeOffset now, CancellationToken ct)
     {
         var store = options.EffectiveTrustStore;
         options = options with { TrustStore = store };
         var document = new FactsCollector(file).Collect();
         if (document.Signatures.Count == 0)
         {
-            return new ValidationReport
+            return new(new ValidationReport
             {
                 Indication = Indication.NoSignatureFound,
                 ValidationTime = now,
@@ -64,12 +82,12 @@ public static class PdfSignatureValidator
                 Revisions = file.Revisions.Count,
                 DocumentFindings = document.Findings,
                 Findings = [Findings.NotSigned],
-            };
+            }, VerdictLifetime.Unbounded);
         }
 
         var paths = new TrustPaths(store);
         var pool = document.CertificatePool();
-        if (!options.Offline && options.OnlineSource is not null) await FetchMissingIssuersAsync(document, paths.Any, pool, options.OnlineSource, ct);
+        var issuerMissing = !options.Offline && options.OnlineSource is not null && await FetchMissingIssuersAsync(document, paths.Any, pool, options.OnlineSource, ct);
         var material = new ValidationMaterialPool();
         material.AddFrom(document.Dss);
         foreach (var s in document.Signatures) if (s.Cms is { } cms) material.AddFrom(cms.Material);
@@ -84,7 +102,7 @@ public static class PdfSignatureValidator
 
         var reports = document.Signatures.Select(s => Judge(s, document, options, now)).ToList();
         var worst = reports.Max(r => r.Indication);
-        return new ValidationReport
+        return new(new ValidationReport
         {
             Indication = worst,
             ValidationTime = now,
@@ -93,7 +111,41 @@ public static class PdfSignatureValidator
             DocumentFindings = document.Findings,
             Findings = Findings.ForDocument(document),
             Signatures = reports,
-        };
+        }, LifetimeOf(document, store, now, issuerMissing));
+    }
+
+    /// <summary>The verdict was reached at <paramref name="now"/>; it can only change at an instant where one of its
+    /// inputs changes meaning: a certificate of a path becoming valid or expiring, revocation data it relied on ceasing
+    /// to be current (nextUpdate), a revocation coming into force, a timestamp's time being reached, or an anchor's
+    /// status changing in the store's history (ETSI TS 119 612 § 5.5.5). Instants already past at <paramref name="now"/>
+    /// cannot change it again. A verdict that rests on revocation status that could not be established, or on an
+    /// issuer that could not be fetched, is <see cref="VerdictLifetime.Transient"/>: a retry may find the data.</summary>
+    private static VerdictLifetime LifetimeOf(DocumentFacts document, TrustStore store, DateTimeOffset now, bool issuerMissing)
+    {
+        var instants = new List<DateTimeOffset>();
+        var transient = issuerMissing;
+        foreach (var s in document.Signatures)
+        {
+            foreach (var path in new[] { s.Path, s.SignatureTimestamp?.Path, s.DocumentTimestamp?.Path }.OfType<CertificatePath>())
+            {
+                foreach (var c in path.Certificates)
+                {
+                    instants.Add(new DateTimeOffset(c.NotBefore.ToUniversalTime(), TimeSpan.Zero));
+                    instants.Add(new DateTimeOffset(c.NotAfter.ToUniversalTime(), TimeSpan.Zero));
+                }
+                foreach (var r in path.Revocation)
+                {
+                    transient |= r.Status == RevocationStatus.Unknown;
+                    if (r.CurrentUntil is { } current) instants.Add(current);
+                    if (r.RevokedAt is { } revoked) instants.Add(revoked);
+                }
+            }
+            if (s.SignatureTimestamp is { } ts) instants.Add(ts.GenTime);
+            if (s.DocumentTimestamp is { } dts) instants.Add(dts.GenTime);
+        }
+        instants.AddRange(store.Anchors.SelectMany(a => a.History).Select(h => h.From));
+        var ahead = instants.Where(i => i > now).ToList();
+        return new VerdictLifetime(ahead.Count == 0 ? null : ahead.Min(), transient);
     }
 
     /// <summary>Path builders per purpose: signatures end at anchors for public-duty or public-CA signatures,
@@ -129,8 +181,10 @@ public static class PdfSignatureValidator
     }
 
     /// <summary>Fetches missing issuers named in authorityInfoAccess caIssuers (bounded to a few requests).</summary>
-    private static async Task FetchMissingIssuersAsync(DocumentFacts document, CertificatePathBuilder paths, List<X509Certificate> pool, IOnlineRevocationSource online, CancellationToken ct)
+    /// <returns>Whether an issuer was looked up and could not be fetched.</returns>
+    private static async Task<bool> FetchMissingIssuersAsync(DocumentFacts document, CertificatePathBuilder paths, List<X509Certificate> pool, IOnlineRevocationSource online, CancellationToken ct)
     {
+        var missing = false;
         var leaves = document.Signatures.Select(s => s.Cms?.SignerCertificate ?? s.DocumentTimestamp?.TsaCertificate)
             .Concat(document.Signatures.Select(s => s.SignatureTimestamp?.TsaCertificate)).OfType<X509Certificate>().Distinct().ToList();
         var fetches = 0;
@@ -158,11 +212,16 @@ public static class PdfSignatureValidator
                     catch (Exception e) when (e is not OperationCanceledException) { }
                     if (fetched is not null) break;
                 }
-                if (fetched is null) break;
+                if (fetched is null)
+                {
+                    missing |= RevocationEvaluator.CaIssuers(current).Count > 0;
+                    break;
+                }
                 pool.Add(fetched);
                 current = fetched;
             }
         }
+        return missing;
     }
 
     /// <summary>Validates timestamps (imprint, token, TSA chain) and builds the signers' paths.</summary>

@@ -8,7 +8,7 @@ using OpenTelemetry.Trace;
 namespace Certification.Api.Features.Health;
 
 /// <summary>The service's own instruments: Meter and ActivitySource "Certification". Counters of
-/// certifications, verifications, failures and archive extensions (and their failures), and a histogram of
+/// certifications, verifications (and their result cache's hits and misses), failures and archive extensions (and their failures), and a histogram of
 /// compose+sign latency. Readable in-process (dotnet-counters, a MeterListener) and exported over OTLP when an
 /// endpoint is configured.</summary>
 public static class Telemetry
@@ -18,6 +18,8 @@ public static class Telemetry
     public static readonly Meter Meter = new(Name);
     public static readonly Counter<long> Certifications = Meter.CreateCounter<long>("certification.certifications", "{copy}", "Certified copies issued");
     public static readonly Counter<long> Verifications = Meter.CreateCounter<long>("certification.verifications", "{file}", "PDFs verified");
+    public static readonly Counter<long> VerificationCache = Meter.CreateCounter<long>("certification.verification.cache", "{lookup}",
+        "Validation result cache lookups of verifications (result: hit, miss, shared)");
     public static readonly Counter<long> Failures = Meter.CreateCounter<long>("certification.failures", "{error}", "Requests answered with an error problem (by type)");
     public static readonly Counter<long> ArchiveExtensions = Meter.CreateCounter<long>("certification.archive.extensions", "{copy}",
         "Stored copies extended with fresh validation data and a new document timestamp");

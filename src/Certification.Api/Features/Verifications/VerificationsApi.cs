@@ -58,8 +58,8 @@ public static class VerificationsApi
     internal static async Task<(byte[] Content, string ContentType, string FileName)> EvidenceAsync(ReadOnlyMemory<byte> pdf, string fileName,
         EvidenceFormat format, IDocumentVerifier verifier, ValidationReportSeal seal, CancellationToken ct)
     {
-        var report = await verifier.ValidateAsync(pdf, ct);
         var sha = Convert.ToHexStringLower(SHA256.HashData(pdf.Span));
+        var report = await verifier.ValidateAsync(pdf, sha, ct);
         if (format == EvidenceFormat.EtsiXml)
             return (System.Text.Encoding.UTF8.GetBytes(Signing.Validation.Report.EtsiValidationReport.Write(report, sha)), EvidenceFormats.Xml, "validation-report.xml");
         var sealedReport = await seal.SealAsync(report, new Signing.Validation.Report.ValidatedFile(fileName, pdf.Length, sha), ct);
@@ -115,14 +115,15 @@ public static class VerificationsApi
     /// registry match; the verify page shows the same.</summary>
     internal static async Task<JsonObject> ReportAsync(ReadOnlyMemory<byte> pdf, IDocumentVerifier verifier, Registry registries, CancellationToken ct)
     {
-        // Hashed once: the registry's key and the report's sha256.
+        // Hashed once: the registry's key, the validation cache's key and the report's sha256.
         string sha;
         using (Stage("digest")) sha = Convert.ToHexStringLower(SHA256.HashData(pdf.Span));
         RegistryMatch registry;
         using (Stage("registry")) registry = await registries.MatchAsync(pdf, sha, ct);
         Health.Telemetry.Verifications.Add(1);
-        var report = await verifier.VerifyAsync(pdf, ct);
+        var validated = await verifier.ValidateAsync(pdf, sha, ct);
         using var reporting = Stage("report");
+        var report = validated.ToJsonObject();
         report["sha256"] = sha;
         report["registry"] = JsonSerializer.SerializeToNode(registry, Json);
         return report;

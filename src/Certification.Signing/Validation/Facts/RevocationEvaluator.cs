@@ -18,7 +18,11 @@ public enum RevocationStatus
     Unknown,
 }
 
-public sealed record RevocationOutcome(X509Certificate Certificate, RevocationStatus Status, string Message, DateTimeOffset? RevokedAt = null);
+/// <param name="CurrentUntil">For a good status from CRL or OCSP data: until when that data is current (its nextUpdate, or
+/// without one its thisUpdate plus <see cref="ValidationPolicy.RevocationFreshness"/>); a verdict that relied on it may
+/// differ after that time (a cache must not outlive it).</param>
+public sealed record RevocationOutcome(X509Certificate Certificate, RevocationStatus Status, string Message, DateTimeOffset? RevokedAt = null,
+    DateTimeOffset? CurrentUntil = null);
 
 /// <summary>
 /// Establishes revocation status (ETSI EN 319 102-1 § 5.2.5): embedded data first (DSS, CMS), then
@@ -87,7 +91,8 @@ public sealed class RevocationEvaluator(ValidationOptions options, CertificatePa
                     case RevokedStatus revoked:
                         return Revoked(certificate, Utc(revoked.RevocationTime), bestTime, $"OCSP ({source})");
                     case null:
-                        if (Current(thisUpdate, nextUpdate, bestTime)) return new(certificate, RevocationStatus.Good, $"OCSP response ({source}) of {thisUpdate:u}: good");
+                        if (Current(thisUpdate, nextUpdate, bestTime))
+                            return new(certificate, RevocationStatus.Good, $"OCSP response ({source}) of {thisUpdate:u}: good", CurrentUntil: EvidenceCurrentUntil(thisUpdate, nextUpdate));
                         stale = new(certificate, RevocationStatus.Unknown, $"the OCSP response ({source}) of {thisUpdate:u} is not current at {bestTime:u}");
                         break;
                 }
@@ -100,7 +105,8 @@ public sealed class RevocationEvaluator(ValidationOptions options, CertificatePa
                 return Revoked(certificate, Utc(entry.RevocationDate), bestTime, $"CRL ({source})");
             var thisUpdate = Utc(crl.ThisUpdate);
             DateTimeOffset? nextUpdate = crl.NextUpdate is { } n ? Utc(n) : null;
-            if (Current(thisUpdate, nextUpdate, bestTime)) return new(certificate, RevocationStatus.Good, $"CRL ({source}) of {thisUpdate:u}: not revoked");
+            if (Current(thisUpdate, nextUpdate, bestTime))
+                return new(certificate, RevocationStatus.Good, $"CRL ({source}) of {thisUpdate:u}: not revoked", CurrentUntil: EvidenceCurrentUntil(thisUpdate, nextUpdate));
             stale ??= new(certificate, RevocationStatus.Unknown, $"the CRL ({source}) of {thisUpdate:u} is not current at {bestTime:u}");
         }
         return stale;
@@ -109,6 +115,9 @@ public sealed class RevocationEvaluator(ValidationOptions options, CertificatePa
     private bool Current(DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, DateTimeOffset bestTime) =>
         thisUpdate <= validationTime.AddMinutes(5) &&
         (nextUpdate is { } next && next >= bestTime || thisUpdate >= bestTime - options.Policy.RevocationFreshness);
+
+    private DateTimeOffset EvidenceCurrentUntil(DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate) =>
+        nextUpdate ?? thisUpdate + options.Policy.RevocationFreshness;
 
     private static RevocationOutcome Revoked(X509Certificate certificate, DateTimeOffset at, DateTimeOffset bestTime, string source) =>
         at <= bestTime
