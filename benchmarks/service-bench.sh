@@ -4,7 +4,8 @@
 # fresh data directory each time): (1) one certification and one verification at a time, with the service's per-stage
 # breakdown (Certification:Operations:StageTimings, logged when it stops); (2) certification median and throughput at
 # c=8 for one office and for four offices and at c=20 for one office, verification at c=4 and c=8, resident memory
-# across GROWTH certifications + GROWTH verifications; (3) the 20-page upload's peak (benchmarks/service-memory.sh).
+# across GROWTH certifications + GROWTH verifications; (3) verification with the result cache off (every request
+# validated); (4) the 20-page upload's peak (benchmarks/service-memory.sh).
 # The machine's load average follows every result. Needs ../shared/fixtures/scans.
 #   benchmarks/service-bench.sh            # GROWTH=1000 (2,000 requests for the growth check); FIXTURES=../shared/fixtures
 set -euo pipefail
@@ -25,9 +26,10 @@ loadavg
 
 work=$(mktemp -d); pid=
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+# start [NAME=VALUE...]: a fresh Release service, with extra settings if given.
 start() {
   dir=$(mktemp -d -p "$work"); port=$((20000 + RANDOM % 20000)); base=http://127.0.0.1:$port
-  env ASPNETCORE_URLS=$base Certification__DataDirectory="$dir" Certification__DemoSetup__PrintBanner=false \
+  env "$@" ASPNETCORE_URLS=$base Certification__DataDirectory="$dir" Certification__DemoSetup__PrintBanner=false \
     Certification__DemoSetup__ExtraNotaryOffices=2 Certification__Limits__ApiClientVerificationsPerMinute=100000000 \
     Certification__Operations__StageTimings=true Logging__LogLevel__Default=Warning \
     dotnet src/Certification.Api/bin/Release/net10.0/Certification.Api.dll >"$dir/log" 2>&1 &
@@ -71,6 +73,14 @@ load certify "${scans[@]}" "${four[@]}" --concurrency 8 --requests "$growth" --w
 echo "  RSS after $growth more certifications $(rss)"
 load "${verify[@]}" --concurrency 8 --requests "$growth" --warmup 0
 echo "  RSS after $growth more verifications $(rss)"
+stop
+
+# The same file verified again is answered from the verification result cache (registry status still live); this is
+# what the validator itself sustains when every request has to be validated.
+start Certification__Verification__ResultCacheMaxAge=00:00:00
+copy
+echo "== service: verify, result cache off, c=1"; load "${verify[@]}" --concurrency 1 --requests 300
+echo "== service: verify, result cache off, c=8"; load "${verify[@]}" --concurrency 8 --requests 1000
 stop
 
 echo "== memory: one 20-page upload (benchmarks/service-memory.sh)"
