@@ -8,71 +8,102 @@ using Xunit;
 namespace Certification.Api.Tests;
 
 /// <summary>
-/// [resilience] The service's data directory (the SQLite database and the file blobs, the demo defaults) on a small
-/// real tmpfs that the test fills up or remounts read-only. A certification is then refused with
-/// 507 <c>storage-full</c> or 503 <c>storage-read-only</c>, no number is consumed and no stored copy is left without
-/// its entry, verifications go on answering, and once space returns (or the file system is writable again) the next
-/// certification succeeds with the next number, without a restart.
+/// [resilience] The service's data directory (the SQLite database and the file blobs, the demo defaults) on small real
+/// tmpfs mounts: one for the directory (the database), one each for <c>scratch/</c> (the copy being signed) and
+/// <c>blobs/</c> (the stored copies), so that each stage of a certification meets the fault in turn. The faulty one is
+/// filled up or remounted read-only; a certification is then refused with 507 <c>storage-full</c> or 503
+/// <c>storage-read-only</c>, no number is consumed and no stored copy is left without its entry, verifications go on
+/// answering, and once space returns (or the file system is writable again) the next certification succeeds with the
+/// next number, without a restart.
 /// </summary>
 public sealed class StorageFaultTests
 {
-    [Fact]
-    public async Task A_full_data_directory_refuses_certification_with_507_keeps_verifying_and_recovers_when_space_returns()
+    /// <summary>Where the fault is: the first write of a certification (scratch), the stored copy (blobs, after
+    /// signing), or the database (the commit, after the copy was stored).</summary>
+    public static TheoryData<string> Parts => new() { "scratch", "blobs", "database" };
+
+    [Theory]
+    [MemberData(nameof(Parts))]
+    public async Task A_full_disk_refuses_certification_with_507_keeps_verifying_and_recovers_when_space_returns(string part)
     {
-        using var tmpfs = new Tmpfs(sizeMegabytes: 64);
-        using var host = new ServiceHost(data: tmpfs.Directory);
-        var officer = await host.SignInAsync("officer.commune");
-        var admin = await host.SignInAsync("admin");
-        var first = await ServiceHost.CertifyAsync(officer, "Trước khi đầy đĩa");
-        var pdf = await officer.GetByteArrayAsync($"/api/v1/certifications/{first["id"]}/document");
-        var verdict = await ServiceHost.VerifyAsync(host.CreateClient(), pdf);
+        using var mounts = new DataDirectoryMounts();
+        using var host = new ServiceHost(data: mounts.Directory);
+        var (officer, admin, pdf, verdict) = await CertifyOnceAsync(host);
         var before = await TrustServiceFaultTests.LastNumberAsync(officer);
-        var blobsBefore = tmpfs.Blobs();
+        var blobsBefore = mounts.Blobs();
 
-        var filler = tmpfs.Fill();
-        Console.WriteLine($"tmpfs {tmpfs.SizeMegabytes} MB: {tmpfs.UsedBytes() - filler} bytes used by the service, filler {filler} bytes, {tmpfs.FreeBytes()} bytes free");
-        for (var attempt = 1; attempt <= 3; attempt++)
-        {
-            var response = await ServiceHost.PostCertificationAsync(officer, $"Đĩa đầy {attempt}", [Scans.Page(1)]);
-            await ServiceHost.ProblemAsync(response, HttpStatusCode.InsufficientStorage, "storage-full");
-        }
+        var faulty = mounts.Of(part);
+        if (part == "database") CheckpointAndTruncateWal(host);
+        var filler = faulty.Fill();
+        Console.WriteLine($"full {part}: tmpfs {faulty.SizeMegabytes} MB, filler {filler} bytes, {faulty.FreeBytes()} bytes free");
+        await AssertRefusedAsync(officer, HttpStatusCode.InsufficientStorage, "storage-full");
         Assert.Equal(before, await TrustServiceFaultTests.LastNumberAsync(officer));
-        Assert.Equal(blobsBefore, tmpfs.Blobs());
+        Assert.Equal(blobsBefore, mounts.Blobs());
+        Assert.Empty(mounts.UnfinishedWrites());
         AssertSameVerdict(verdict, await ServiceHost.VerifyAsync(host.CreateClient(), pdf));
+        await TrustServiceFaultTests.AssertConsistentAsync(admin);
 
-        tmpfs.RemoveFiller();
+        faulty.RemoveFiller();
         var next = await ServiceHost.CertifyAsync(officer, "Sau khi có chỗ");
         Assert.Equal(before + 1, next["certificationNumber"]!.GetValue<long>());
         await TrustServiceFaultTests.AssertConsistentAsync(admin);
     }
 
-    [Fact]
-    public async Task A_read_only_data_directory_refuses_certification_with_503_keeps_verifying_and_recovers_when_writable_again()
+    [Theory]
+    [MemberData(nameof(Parts))]
+    public async Task A_read_only_disk_refuses_certification_with_503_keeps_verifying_and_recovers_when_writable_again(string part)
     {
-        using var tmpfs = new Tmpfs(sizeMegabytes: 64);
-        using var host = new ServiceHost(data: tmpfs.Directory);
-        var officer = await host.SignInAsync("officer.commune");
-        var admin = await host.SignInAsync("admin");
-        var first = await ServiceHost.CertifyAsync(officer, "Trước khi chỉ đọc");
-        var pdf = await officer.GetByteArrayAsync($"/api/v1/certifications/{first["id"]}/document");
-        var verdict = await ServiceHost.VerifyAsync(host.CreateClient(), pdf);
+        using var mounts = new DataDirectoryMounts();
+        using var host = new ServiceHost(data: mounts.Directory);
+        var (officer, admin, pdf, verdict) = await CertifyOnceAsync(host);
         var before = await TrustServiceFaultTests.LastNumberAsync(officer);
-        var blobsBefore = tmpfs.Blobs();
+        var blobsBefore = mounts.Blobs();
 
-        tmpfs.Remount("ro");
-        for (var attempt = 1; attempt <= 3; attempt++)
-        {
-            var response = await ServiceHost.PostCertificationAsync(officer, $"Chỉ đọc {attempt}", [Scans.Page(1)]);
-            await ServiceHost.ProblemAsync(response, HttpStatusCode.ServiceUnavailable, "storage-read-only");
-        }
+        var faulty = mounts.Of(part);
+        faulty.Remount("ro");
+        await AssertRefusedAsync(officer, HttpStatusCode.ServiceUnavailable, "storage-read-only");
         Assert.Equal(before, await TrustServiceFaultTests.LastNumberAsync(officer));
-        Assert.Equal(blobsBefore, tmpfs.Blobs());
+        Assert.Equal(blobsBefore, mounts.Blobs());
+        Assert.Empty(mounts.UnfinishedWrites());
         AssertSameVerdict(verdict, await ServiceHost.VerifyAsync(host.CreateClient(), pdf));
+        await TrustServiceFaultTests.AssertConsistentAsync(admin);
 
-        tmpfs.Remount("rw");
+        faulty.Remount("rw");
         var next = await ServiceHost.CertifyAsync(officer, "Sau khi ghi được");
         Assert.Equal(before + 1, next["certificationNumber"]!.GetValue<long>());
         await TrustServiceFaultTests.AssertConsistentAsync(admin);
+    }
+
+    /// <summary>Signs in (sign-in records failed attempts, so it is done while the disk is sound), certifies one copy and
+    /// verifies it.</summary>
+    private static async Task<(HttpClient Officer, HttpClient Admin, byte[] Pdf, JsonObject Verdict)> CertifyOnceAsync(ServiceHost host)
+    {
+        var officer = await host.SignInAsync("officer.commune");
+        var admin = await host.SignInAsync("admin");
+        var first = await ServiceHost.CertifyAsync(officer, "Trước sự cố đĩa");
+        var pdf = await officer.GetByteArrayAsync($"/api/v1/certifications/{first["id"]}/document");
+        return (officer, admin, pdf, await ServiceHost.VerifyAsync(host.CreateClient(), pdf));
+    }
+
+    private static async Task AssertRefusedAsync(HttpClient officer, HttpStatusCode status, string slug)
+    {
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var response = await ServiceHost.PostCertificationAsync(officer, $"Sự cố đĩa {attempt}", [Scans.Page(1)]);
+            await ServiceHost.ProblemAsync(response, status, slug);
+        }
+    }
+
+    /// <summary>Empties the WAL into the database and truncates it, so the next commit needs new blocks: otherwise it
+    /// could reuse the space of the WAL's earlier frames and not meet the full disk.</summary>
+    private static void CheckpointAndTruncateWal(ServiceHost host)
+    {
+        SqliteConnection.ClearAllPools();
+        using var connection = new SqliteConnection($"Data Source={host.DatabasePath}");
+        connection.Open();
+        using var checkpoint = connection.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+        checkpoint.ExecuteNonQuery();
     }
 
     private static void AssertSameVerdict(JsonObject expected, JsonObject actual)
@@ -82,40 +113,72 @@ public sealed class StorageFaultTests
         Assert.Equal(expected["registry"]!.ToJsonString(), actual["registry"]!.ToJsonString());
     }
 
-    /// <summary>A real tmpfs of a few megabytes mounted on a fresh temporary directory (the test runs as root, or with
-    /// password-less sudo). Not being able to mount is a failure, not a skip: the fault would go untested.</summary>
-    private sealed class Tmpfs : IDisposable
+    /// <summary>The data directory on a tmpfs, with <c>scratch/</c> and <c>blobs/</c> on tmpfs mounts of their own.</summary>
+    private sealed class DataDirectoryMounts : IDisposable
     {
-        private string? _filler;
+        private readonly List<Tmpfs> _mounts = [];
 
-        public Tmpfs(int sizeMegabytes)
+        public DataDirectoryMounts()
         {
-            SizeMegabytes = sizeMegabytes;
             Directory = new TempDirectory("certification-tmpfs");
-            var (code, output) = Run("mount", "-t", "tmpfs", "-o", $"size={sizeMegabytes}m,mode=0700", "tmpfs", Directory.Path);
-            if (code != 0)
+            try
             {
-                Directory.Dispose();
-                Assert.Fail($"Cannot mount a {sizeMegabytes} MB tmpfs on {Directory.Path} (needs root or password-less sudo): {output}");
+                _mounts.Add(new Tmpfs(Directory.Path, "database", sizeMegabytes: 48));
+                _mounts.Add(new Tmpfs(Directory.File("scratch"), "scratch", sizeMegabytes: 8));
+                _mounts.Add(new Tmpfs(Directory.File("blobs"), "blobs", sizeMegabytes: 8));
+            }
+            catch
+            {
+                Dispose();
+                throw;
             }
         }
 
-        public int SizeMegabytes { get; }
         public TempDirectory Directory { get; }
 
-        public long FreeBytes() => new DriveInfo(Directory.Path).AvailableFreeSpace;
+        public Tmpfs Of(string part) => _mounts.Single(m => m.Part == part);
 
-        public long UsedBytes() => new DriveInfo(Directory.Path).TotalSize - FreeBytes();
-
-        /// <summary>The stored copies (file names of blobs/, the blob store's own temporary files excluded).</summary>
+        /// <summary>The stored copies (blob names under blobs/, the test's filler and the temporary files excluded).</summary>
         public IReadOnlyList<string> Blobs() =>
-            System.IO.Directory.EnumerateFiles(Path.Combine(Directory.Path, "blobs"), "*", SearchOption.AllDirectories)
-                .Where(f => Path.GetFileName(Path.GetDirectoryName(f)) != "tmp").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList()!;
+            System.IO.Directory.EnumerateFiles(Directory.File("blobs"), "*", SearchOption.AllDirectories)
+                .Where(f => Path.GetFileName(Path.GetDirectoryName(f)) != "tmp").Select(f => Path.GetFileName(f))
+                .Where(name => name.Length == 64).Order(StringComparer.Ordinal).ToList();
+
+        /// <summary>Half-written copies the blob store left in blobs/tmp/.</summary>
+        public IReadOnlyList<string> UnfinishedWrites() => System.IO.Directory.GetFiles(Directory.File("blobs/tmp"));
+
+        public void Dispose()
+        {
+            SqliteConnection.ClearAllPools();
+            for (var i = _mounts.Count - 1; i >= 0; i--) _mounts[i].Dispose();
+            Directory.Dispose();
+        }
+    }
+
+    /// <summary>A real tmpfs of a few megabytes (the test runs as root, or with password-less sudo). Not being able to
+    /// mount is a failure, not a skip: the fault would go untested.</summary>
+    private sealed class Tmpfs : IDisposable
+    {
+        private readonly string _path;
+        private string? _filler;
+
+        public Tmpfs(string path, string part, int sizeMegabytes)
+        {
+            (_path, Part, SizeMegabytes) = (path, part, sizeMegabytes);
+            System.IO.Directory.CreateDirectory(path);
+            var (code, output) = Run("mount", "-t", "tmpfs", "-o", $"size={sizeMegabytes}m,mode=0700", "tmpfs", path);
+            Assert.True(code == 0, $"Cannot mount a {sizeMegabytes} MB tmpfs on {path} (needs root or password-less sudo): {output}");
+        }
+
+        public string Part { get; }
+        public int SizeMegabytes { get; }
+
+        public long FreeBytes() => new DriveInfo(_path).AvailableFreeSpace;
 
         /// <summary>Writes a filler file until the file system has no block left; returns its size.</summary>
         public long Fill()
         {
-            _filler = Directory.File("filler.bin");
+            _filler = Path.Combine(_path, "filler.bin");
             using var handle = File.OpenHandle(_filler, FileMode.CreateNew, FileAccess.Write);
             var offset = 0L;
             foreach (var chunk in new[] { 1 << 20, 4096 })
@@ -134,7 +197,7 @@ public sealed class StorageFaultTests
                     }
                 }
             }
-            Assert.True(FreeBytes() < 8192, $"the tmpfs still has {FreeBytes()} bytes free");
+            Assert.True(FreeBytes() < 8192, $"the tmpfs on {_path} still has {FreeBytes()} bytes free");
             return offset;
         }
 
@@ -149,15 +212,13 @@ public sealed class StorageFaultTests
         public void Remount(string mode)
         {
             SqliteConnection.ClearAllPools();
-            var (code, output) = Run("mount", "-o", $"remount,{mode}", Directory.Path);
-            Assert.True(code == 0, $"remount,{mode} of {Directory.Path} failed: {output}");
+            var (code, output) = Run("mount", "-o", $"remount,{mode}", _path);
+            Assert.True(code == 0, $"remount,{mode} of {_path} failed: {output}");
         }
 
         public void Dispose()
         {
-            SqliteConnection.ClearAllPools();
-            if (Run("umount", Directory.Path).Code != 0) Run("umount", "-l", Directory.Path);
-            Directory.Dispose();
+            if (Run("umount", _path).Code != 0) Run("umount", "-l", _path);
         }
 
         /// <summary>mount(8) or umount(8): directly as root, otherwise through sudo -n.</summary>
