@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Certification.TestSupport;
 using Microsoft.Data.Sqlite;
@@ -37,6 +38,7 @@ public sealed class StorageFaultTests
         var filler = faulty.Fill();
         Console.WriteLine($"full {part}: tmpfs {faulty.SizeMegabytes} MB, filler {filler} bytes, {faulty.FreeBytes()} bytes free");
         await AssertRefusedAsync(officer, HttpStatusCode.InsufficientStorage, "storage-full");
+        await AssertSignInAsync(host, part, HttpStatusCode.InsufficientStorage, "storage-full");
         Assert.Equal(before, await TrustServiceFaultTests.LastNumberAsync(officer));
         Assert.Equal(blobsBefore, mounts.Blobs());
         Assert.Empty(mounts.UnfinishedWrites());
@@ -62,6 +64,7 @@ public sealed class StorageFaultTests
         var faulty = mounts.Of(part);
         faulty.Remount("ro");
         await AssertRefusedAsync(officer, HttpStatusCode.ServiceUnavailable, "storage-read-only");
+        await AssertSignInAsync(host, part, HttpStatusCode.ServiceUnavailable, "storage-read-only");
         Assert.Equal(before, await TrustServiceFaultTests.LastNumberAsync(officer));
         Assert.Equal(blobsBefore, mounts.Blobs());
         Assert.Empty(mounts.UnfinishedWrites());
@@ -92,6 +95,15 @@ public sealed class StorageFaultTests
             var response = await ServiceHost.PostCertificationAsync(officer, $"Sự cố đĩa {attempt}", [Scans.Page(1)]);
             await ServiceHost.ProblemAsync(response, status, slug);
         }
+    }
+
+    /// <summary>A sign-in is recorded in the audit trail, so with the database unwritable it is refused with the storage
+    /// problem (not a 500); with only scratch/ or blobs/ at fault it goes through.</summary>
+    private static async Task AssertSignInAsync(ServiceHost host, string part, HttpStatusCode status, string slug)
+    {
+        var response = await host.CreateClient().PostAsJsonAsync("/api/v1/auth/token", new { username = "admin", password = "Demo@12345" });
+        if (part == "database") await ServiceHost.ProblemAsync(response, status, slug);
+        else Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     /// <summary>Empties the WAL into the database and truncates it, so the next commit needs new blocks: otherwise it
