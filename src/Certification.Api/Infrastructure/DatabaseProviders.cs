@@ -37,7 +37,7 @@ public static class DatabaseProviders
                 db.UseNpgsql(connectionString, o => o.CommandTimeout(60));
                 break;
             default:
-                db.UseSqlite(connectionString);
+                db.UseSqlite(connectionString).AddInterceptors(SqlitePersistentWal.Instance);
                 break;
         }
         db.ReplaceService<IMigrationsAssembly, ProviderMigrationsAssembly>();

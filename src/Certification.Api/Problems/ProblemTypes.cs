@@ -137,7 +137,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             Signing.Timestamps.TimestampException => TrustServiceDown(context, Infrastructure.TrustServiceNames.Timestamp, ProblemTypes.TimestampServiceUnavailable),
             Signing.Revocation.RevocationFetchException => TrustServiceDown(context, Infrastructure.TrustServiceNames.Revocation, ProblemTypes.RevocationServiceUnavailable),
             Infrastructure.SigningKeyUnavailableException k => (ProblemTypes.SigningKeyUnavailable, k.Message, null),
-            IOException io when Infrastructure.StorageFaults.IsFull(io) => (ProblemTypes.StorageFull, "No space is left where certified copies are stored.", null),
+            _ when Infrastructure.StorageFaults.IsFull(exception) => (ProblemTypes.StorageFull, "No space is left where certified copies are stored.", null),
             _ when Infrastructure.StorageFaults.IsReadOnly(exception) => (ProblemTypes.StorageReadOnly, "Certified copies cannot be written (read-only storage).", null),
             _ => (ProblemTypes.InternalError, null, null),
         };

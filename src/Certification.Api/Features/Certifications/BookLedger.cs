@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using Certification.Api.Domain;
 using Certification.Api.Features.Audit;
 using Certification.Api.Infrastructure;
@@ -80,6 +81,31 @@ public sealed class BookLedger(CertificationDbContext db, AuditTrail audit, IBlo
         var sha = await blobs.PutAsync(signed, ct);
         if (sha != signedSha256) throw new InvalidOperationException("The stored copy differs from the one signed");
         return sha;
+    }
+
+    /// <summary>After a commit that failed (a full or read-only disk, a lost connection) or a lost race: rolls the
+    /// transaction back and deletes the copy stored for the number at once, rather than leaving an orphan to the
+    /// startup sweep, but only when no entry refers to it (a commit reported failed may still have committed).
+    /// Not cancellable: the request may be gone, the clean-up is still due. When the registry cannot be read, the
+    /// blob stays for the sweep.</summary>
+    public async Task DiscardUncommittedAsync(IDbContextTransaction tx, string sha256)
+    {
+        try
+        {
+            await tx.RollbackAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException)
+        {
+            // Already rolled back by the database (SQLite after SQLITE_FULL) or the connection is gone.
+        }
+        try
+        {
+            if (!await db.CertifiedCopies.AsNoTracking().AnyAsync(c => c.Sha256 == sha256, CancellationToken.None)) blobs.Delete(sha256);
+        }
+        catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException)
+        {
+            // Left to the startup sweep of orphans.
+        }
     }
 
     /// <summary>The book entry for one certified document (one number per document, Circular 01/2020 Art. 4).</summary>

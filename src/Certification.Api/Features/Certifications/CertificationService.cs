@@ -59,24 +59,33 @@ public sealed class CertificationService(
             var committing = Stage("db commit");
             await using var opened = locked is null ? await db.Database.BeginTransactionAsync(ct) : null;
             var tx = locked ?? opened!;
-            if (!await ledger.AdvanceAsync(book.Id, number, ct))
+            CertifiedCopy copy;
+            try
             {
-                await tx.RollbackAsync(ct);
-                committing?.Dispose();
-                log.LogWarning("Book {Book} of office {Office} moved on; composing again", book.Id, office.Code);
-                continue;
+                if (!await ledger.AdvanceAsync(book.Id, number, ct))
+                {
+                    committing?.Dispose();
+                    log.LogWarning("Book {Book} of office {Office} moved on; composing again", book.Id, office.Code);
+                    await ledger.DiscardUncommittedAsync(tx, sha);
+                    continue;
+                }
+                var document = ledger.AddDocument(upload.Request, command.DocumentTitle, issued.File.PageCount, DocumentStatus.Certified);
+                copy = ledger.NewCopy(document, office, book, number, officer, date, issued.File.PageCount, issued.File.Fee, level, accessCode, CertificationStatus.Valid);
+                copy.Sha256 = sha;
+                copy.Size = issued.File.Length;
+                copy.ProtectedUntil = issued.ProtectedUntil;
+                db.CertifiedCopies.Add(copy);
+                await scans.AttachAsync(upload, document, copy, ct);
+                await audit.AppendAsync("certification.issued", $"certification:{copy.Id}",
+                    new { office = office.Code, book = book.Label, number, sha256 = sha, pages = issued.File.PageCount, fee = issued.File.Fee, request = upload.Request.Request.Id }, ct: ct);
+                await outbox.SaveWithCopyEventAsync(EventTypes.CopyCertified, copy.Id, ct);
+                await tx.CommitAsync(ct);
             }
-            var document = ledger.AddDocument(upload.Request, command.DocumentTitle, issued.File.PageCount, DocumentStatus.Certified);
-            var copy = ledger.NewCopy(document, office, book, number, officer, date, issued.File.PageCount, issued.File.Fee, level, accessCode, CertificationStatus.Valid);
-            copy.Sha256 = sha;
-            copy.Size = issued.File.Length;
-            copy.ProtectedUntil = issued.ProtectedUntil;
-            db.CertifiedCopies.Add(copy);
-            await scans.AttachAsync(upload, document, copy, ct);
-            await audit.AppendAsync("certification.issued", $"certification:{copy.Id}",
-                new { office = office.Code, book = book.Label, number, sha256 = sha, pages = issued.File.PageCount, fee = issued.File.Fee, request = upload.Request.Request.Id }, ct: ct);
-            await outbox.SaveWithCopyEventAsync(EventTypes.CopyCertified, copy.Id, ct);
-            await tx.CommitAsync(ct);
+            catch
+            {
+                await ledger.DiscardUncommittedAsync(tx, sha);
+                throw;
+            }
             committing?.Dispose();
             Health.Telemetry.Certifications.Add(1, new KeyValuePair<string, object?>("level", copy.Level));
             log.LogInformation("Certified {Office} {Book} no. {Number} ({Pages} pages, {Level}): composed and signed in {ComposeMs:0} ms, stored by {StoreMs:0} ms, committed by {CommitMs:0} ms",
